@@ -1,0 +1,3 @@
+"""CoAgents Travel agent service."""
+
+__version__ = "0.1.0"

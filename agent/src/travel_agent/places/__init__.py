@@ -1,0 +1,1 @@
+"""Place search providers: offline gazetteer, Google Places (New), OpenStreetMap."""

@@ -1,0 +1,85 @@
+"""The agent service's one settings object. Every field is documented in `.env.example`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    # Where the service listens.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # LLM provider: auto picks openai when OPENAI_API_KEY is set, else the offline planner.
+    llm_provider: Literal["auto", "openai", "offline"] = "auto"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    travel_model: str = "gpt-4.1-mini"
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    llm_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0, le=10)
+
+    # Places provider: auto picks google when GOOGLE_MAPS_API_KEY is set, else offline.
+    places_provider: Literal["auto", "google", "osm", "offline"] = "auto"
+    google_maps_api_key: SecretStr | None = None
+    google_places_url: str = "https://places.googleapis.com/v1/places:searchText"
+    osm_contact: str = "ops@example.com"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    overpass_url: str = "https://overpass-api.de/api/interpreter"
+    places_timeout_seconds: float = Field(default=10.0, gt=0)
+    places_max_retries: int = Field(default=2, ge=0, le=10)
+
+    # Persistence: SQLite file in DATA_DIR unless DATABASE_URL names PostgreSQL.
+    data_dir: Path = Path("./data")
+    database_url: SecretStr | None = None
+    db_pool_min_size: int = Field(default=1, ge=0)
+    db_pool_max_size: int = Field(default=30, ge=1)
+
+    # Product behaviour.
+    demo_trips: bool = True
+
+    # Limits on what a client may send or keep.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_message_chars: int = Field(default=10_000, ge=1)
+    max_context_messages: int = Field(default=40, ge=4)
+    max_trips: int = Field(default=50, ge=1)
+    max_places_per_trip: int = Field(default=100, ge=1)
+
+    # Defence in depth: when set, every request except health checks must carry it.
+    agent_api_token: SecretStr | None = None
+
+    # Graceful shutdown: how long runs in flight may take to finish after SIGTERM.
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+
+    # Optional tracing; off unless an endpoint is set.
+    otel_exporter_otlp_endpoint: str | None = None
+
+    @property
+    def effective_llm_provider(self) -> Literal["openai", "offline"]:
+        if self.llm_provider == "auto":
+            return "openai" if self.openai_api_key else "offline"
+        return self.llm_provider
+
+    @property
+    def effective_places_provider(self) -> Literal["google", "osm", "offline"]:
+        if self.places_provider == "auto":
+            return "google" if self.google_maps_api_key else "offline"
+        return self.places_provider
+
+    @property
+    def checkpointer_kind(self) -> Literal["sqlite", "postgres"]:
+        url = self.database_url.get_secret_value() if self.database_url else ""
+        return "postgres" if url.startswith(("postgresql://", "postgres://")) else "sqlite"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
