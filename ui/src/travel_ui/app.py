@@ -1,0 +1,63 @@
+"""Builds the ui's ASGI app: routes, middleware, static files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
+
+from . import routes_api, routes_health, routes_pages
+from .agent_client import AgentClient
+from .assets import asset_version, static_mounts
+from .context import AppContext
+from .metrics import Metrics
+from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from .session import Sessions, resolve_secret_key
+from .settings import Settings
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def create_app(
+    settings: Settings, agent_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    metrics = Metrics()
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)  # autoescape is on for .html
+    ctx = AppContext(
+        settings=settings,
+        sessions=Sessions(resolve_secret_key(settings), settings),
+        agent=AgentClient(settings, transport=agent_transport),
+        metrics=metrics,
+        templates=templates,
+        asset_version=asset_version(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await ctx.agent.aclose()
+
+    app = FastAPI(
+        title="CoAgents Travel ui",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.include_router(routes_pages.router)
+    app.include_router(routes_api.router)
+    app.include_router(routes_health.router)
+    app.router.routes.extend(static_mounts())
+
+    # Outermost last: context (request id, log, metrics) sees everything, including 413s.
+    app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream itself
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, tile_origin=settings.tile_origin)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

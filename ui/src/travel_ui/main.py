@@ -1,0 +1,28 @@
+"""`travel-ui`: serves the ui with uvicorn on HOST:PORT."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from .app import create_app
+from .logging_setup import configure_logging
+from .settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Prometheus metrics of the ui service (one registry per app, so tests can build many)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.request_duration = Histogram(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request (for streams: until the stream ends).",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.active_streams = Gauge(
+            "travel_ui_active_streams",
+            "Chat streams being relayed from the agent to browsers right now.",
+            registry=self.registry,
+        )
+        self.agent_unavailable = Counter(
+            "travel_ui_agent_unavailable_total",
+            "Requests for which no agent could be reached.",
+            registry=self.registry,
+        )

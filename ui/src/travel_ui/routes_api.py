@@ -1,0 +1,203 @@
+"""The browser's API: chat and resume streams, trips and manual place edits.
+
+Everything is proxied to the agent for the thread in the cookie; nothing is stored here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sse_starlette import EventSourceResponse
+
+from . import agent_rest
+from .context import AppContext, get_ctx
+from .guards import checked_thread_id, thread_id
+from .relay import relay_run
+from .session import COOKIE_NAME, new_thread_id
+
+router = APIRouter(prefix="/api")
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class ResumeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    interrupt_id: Id
+    approved: bool
+    place_ids: list[Id] | None = Field(default=None, max_length=1000)
+
+
+class SelectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    trip_id: Id
+
+
+def _stream(ctx: AppContext, run_input: dict[str, Any]) -> EventSourceResponse:
+    async def events() -> AsyncIterator[dict[str, str]]:
+        ctx.metrics.active_streams.inc()
+        try:
+            async for data in relay_run(ctx.agent, run_input):
+                yield {"data": data}
+        finally:
+            ctx.metrics.active_streams.dec()
+
+    return EventSourceResponse(
+        events(),
+        ping=ctx.settings.sse_heartbeat_seconds,
+        sep="\n",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _run_input(thread: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "threadId": thread,
+        "runId": str(uuid.uuid4()),
+        "state": {},
+        "messages": [],
+        "tools": [],
+        "context": [],
+        "forwardedProps": {},
+        **fields,
+    }
+
+
+@router.post("/chat")
+async def chat(
+    body: ChatIn,
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> EventSourceResponse:
+    message = {"id": str(uuid.uuid4()), "role": "user", "content": body.message}
+    return _stream(ctx, _run_input(thread, messages=[message]))
+
+
+@router.post("/resume")
+async def resume(
+    body: ResumeIn,
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> EventSourceResponse:
+    answer: dict[str, Any] = {"interruptId": body.interrupt_id}
+    if not body.approved:
+        answer["status"] = "cancelled"
+    else:
+        payload: dict[str, Any] = {"approved": True}
+        if body.place_ids is not None:
+            payload["place_ids"] = body.place_ids
+        answer |= {"status": "resolved", "payload": payload}
+    return _stream(ctx, _run_input(thread, resume=[answer]))
+
+
+@router.get("/state")
+async def state(
+    ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
+) -> dict[str, Any]:
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
+    return agent_rest.public_state(body)
+
+
+@router.get("/history")
+async def history(
+    ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
+) -> dict[str, Any]:
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/history")
+    return {"items": agent_rest.rendered_history(body)}
+
+
+@router.put("/selected-trip")
+async def select_trip(
+    body: SelectIn,
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> dict[str, Any]:
+    _, answer = await agent_rest.call(
+        ctx.agent,
+        ctx.metrics,
+        "PUT",
+        f"/threads/{thread}/selected-trip",
+        json={"trip_id": body.trip_id},
+    )
+    return agent_rest.public_state(answer)
+
+
+@router.post("/trips/{trip_id}/places", status_code=201)
+async def add_place(
+    trip_id: str,
+    place: Annotated[dict[str, Any], Body()],
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> Any:
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/places"
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=place)
+    return body
+
+
+@router.patch("/trips/{trip_id}/places/{place_id}")
+async def edit_place(
+    trip_id: str,
+    place_id: str,
+    changes: Annotated[dict[str, Any], Body()],
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> Any:
+    path = (
+        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
+        f"/places/{agent_rest.segment(place_id)}"
+    )
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "PATCH", path, json=changes)
+    return body
+
+
+@router.delete("/trips/{trip_id}/places/{place_id}", status_code=204)
+async def delete_place(
+    trip_id: str,
+    place_id: str,
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> Response:
+    path = (
+        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
+        f"/places/{agent_rest.segment(place_id)}"
+    )
+    await agent_rest.call(ctx.agent, ctx.metrics, "DELETE", path)
+    return Response(status_code=204)
+
+
+@router.post("/new-conversation")
+async def new_conversation(
+    response: Response,
+    ctx: AppContext = Depends(get_ctx),
+    _old_thread: str = Depends(checked_thread_id),
+) -> dict[str, Any]:
+    """Starts a new thread: a new cookie and CSRF token; the old thread is left as it was."""
+    thread = new_thread_id()
+    set_thread_cookie(response, ctx, thread)
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
+    return {
+        "csrf_token": ctx.sessions.csrf_token(thread),
+        "state": agent_rest.public_state(body),
+        "history": [],
+    }
+
+
+def set_thread_cookie(response: Response, ctx: AppContext, thread: str) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        ctx.sessions.cookie_value(thread),
+        max_age=ctx.sessions.max_age,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.sessions.secure,
+        path="/",
+    )
+

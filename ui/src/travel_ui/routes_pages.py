@@ -1,0 +1,75 @@
+"""The page: rendered on the server with the thread's trips, history and the agent's mode.
+
+When the agent is down the page still renders (no trips, a banner saying so), and its
+script reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import nh3
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from . import agent_rest
+from .context import AppContext, get_ctx
+from .logging_setup import thread_id_var
+from .routes_api import set_thread_cookie
+from .session import COOKIE_NAME, new_thread_id
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+
+async def _or_none(call: Any) -> Any:
+    try:
+        return await call
+    except HTTPException as exc:
+        log.info("page rendered without agent data", extra={"status": exc.status_code})
+        return None
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    thread = ctx.sessions.thread_id_from_cookie(request.cookies.get(COOKIE_NAME))
+    if thread is None:
+        thread = new_thread_id()
+    thread_id_var.set(thread)
+
+    state, history, ready = await asyncio.gather(
+        _or_none(agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")),
+        _or_none(agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/history")),
+        ctx.agent.ready(),
+    )
+    available = state is not None
+    boot = {
+        "state": agent_rest.public_state(state[1]) if state else None,
+        "history": agent_rest.rendered_history(history[1]) if history else [],
+        "agent": {
+            "available": available,
+            "llm_provider": (ready or {}).get("llm_provider"),
+            "places_provider": (ready or {}).get("places_provider"),
+        },
+        "tiles": {
+            "url": ctx.settings.tile_url,
+            # Leaflet shows attribution as HTML; it is an operator setting, sanitised anyway.
+            "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
+        },
+    }
+    response = ctx.templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "boot": boot,
+            "available": available,
+            "csrf_token": ctx.sessions.csrf_token(thread),
+            "v": ctx.asset_version,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+    # Refreshing the cookie on every visit keeps an active conversation from expiring.
+    set_thread_cookie(response, ctx, thread)
+    return response

@@ -1,0 +1,63 @@
+// Starts the page from the state the server rendered into it.
+
+import { api, setCsrfToken } from "./api.js";
+import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from "./chat.js";
+import { $ } from "./dom.js";
+import { createMap, invalidate } from "./map.js";
+import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
+import { applyState, store } from "./store.js";
+import { toast } from "./toast.js";
+import { initTrips } from "./trips.js";
+
+const boot = JSON.parse($("boot").textContent);
+const app = $("app");
+
+createMap($("map"), boot.tiles);
+initStatus(boot.agent);
+if (boot.state) applyState(boot.state);
+initTrips();
+initChat();
+renderHistory(boot.history ?? []);
+
+setUnavailableHandler(() => setAvailable(false));
+setRecoveryHandler(async () => {
+  const [state, history] = await Promise.all([api.state(), api.history()]);
+  applyState(state);
+  renderHistory(history.items ?? []);
+});
+
+// Phones: the chat is a bottom sheet opened from a button.
+function setChatOpen(open) {
+  app.classList.toggle("chat-open", open);
+  $("chat-open").setAttribute("aria-expanded", String(open));
+  $("sheet-backdrop").hidden = !open;
+  if (open) $("composer-input").focus({ preventScroll: true });
+}
+$("chat-open").addEventListener("click", () => setChatOpen(true));
+$("chat-close").addEventListener("click", () => setChatOpen(false));
+$("sheet-backdrop").addEventListener("click", () => setChatOpen(false));
+
+// New conversation, after a confirmation in the panel (no browser dialogs).
+const confirmBar = $("new-confirm");
+$("new-conversation").addEventListener("click", () => {
+  if (store.running) return;
+  confirmBar.hidden = !confirmBar.hidden;
+});
+$("new-confirm-no").addEventListener("click", () => {
+  confirmBar.hidden = true;
+});
+$("new-confirm-yes").addEventListener("click", async () => {
+  confirmBar.hidden = true;
+  try {
+    const fresh = await api.newConversation();
+    setCsrfToken(fresh.csrf_token);
+    applyState({ ...fresh.state, search_progress: [] });
+    resetTranscript();
+    toast("New conversation started.");
+  } catch (err) {
+    toast(err.message);
+  }
+});
+
+window.addEventListener("resize", invalidate);
+document.documentElement.classList.add("is-ready");

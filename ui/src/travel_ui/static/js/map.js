@@ -1,0 +1,162 @@
+// The Leaflet map: numbered markers for the selected trip, popups with the place card,
+// fitting the view to the trip, highlighting from the list, and picking a point to add.
+
+import { h, stars } from "./dom.js";
+
+const L = window.L;
+let map = null;
+let markerLayer = null;
+let pickMarker = null;
+const markers = new Map(); // place id -> marker
+let lastFitKey = null;
+
+export function placeCard(place, number) {
+  return h(
+    "div",
+    { class: "place-popup" },
+    h(
+      "div",
+      { class: "place-popup-title" },
+      number ? h("span", { class: "badge" }, String(number)) : null,
+      h("strong", { text: place.name }),
+    ),
+    stars(place.rating),
+    place.address ? h("p", { class: "place-popup-address", text: place.address }) : null,
+    place.description ? h("p", { class: "place-popup-description", text: place.description }) : null,
+  );
+}
+
+export function createMap(element, tiles) {
+  map = L.map(element, { zoomControl: false, worldCopyJump: true, minZoom: 2 }).setView(
+    [30, 10],
+    3,
+  );
+  L.control.zoom({ position: "bottomright" }).addTo(map);
+  if (tiles.url) {
+    L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false }).addTo(map);
+  }
+  markerLayer = L.layerGroup().addTo(map);
+  return map;
+}
+
+function markerIcon(number) {
+  const el = h("span", { class: "marker-pin" }, h("span", { class: "marker-number" }, String(number)));
+  return L.divIcon({
+    className: "marker",
+    html: el,
+    iconSize: [32, 32],
+    iconAnchor: [16, 16],
+    popupAnchor: [0, -18],
+  });
+}
+
+// Room the overlays take on the map's edges, so fitted markers are not hidden under them.
+function overlayPadding() {
+  const mapRect = map.getContainer().getBoundingClientRect();
+  const card = document.getElementById("trip-card");
+  let left = 48;
+  let bottom = 48;
+  if (card && !card.hidden) {
+    const rect = card.getBoundingClientRect();
+    const isDrawer = rect.width >= mapRect.width - 2;
+    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height / 2);
+    else left = Math.min(rect.right - mapRect.left + 40, mapRect.width / 2);
+  }
+  return { paddingTopLeft: [left, 72], paddingBottomRight: [48, bottom] };
+}
+
+export function showTrip(trip, { onSelectPlace } = {}) {
+  if (!map) return;
+  markerLayer.clearLayers();
+  markers.clear();
+  if (!trip) return;
+  trip.places.forEach((place, index) => {
+    const marker = L.marker([place.latitude, place.longitude], {
+      icon: markerIcon(index + 1),
+      title: place.name,
+      alt: `${index + 1}. ${place.name}`,
+      riseOnHover: true,
+    });
+    marker.bindPopup(() => placeCard(place, index + 1), { maxWidth: 300, minWidth: 200 });
+    marker.on("click", () => onSelectPlace?.(place.id));
+    marker.addTo(markerLayer);
+    markers.set(place.id, marker);
+  });
+  const fitKey = `${trip.id}|${trip.places.map((p) => `${p.id}@${p.latitude},${p.longitude}`).join(";")}`;
+  if (fitKey !== lastFitKey) {
+    lastFitKey = fitKey;
+    fitTrip(trip);
+  }
+}
+
+export function fitTrip(trip) {
+  if (!map || !trip) return;
+  if (trip.places.length === 0) {
+    map.setView([trip.center_latitude, trip.center_longitude], trip.zoom ?? 12);
+    return;
+  }
+  const bounds = L.latLngBounds(trip.places.map((p) => [p.latitude, p.longitude]));
+  map.fitBounds(bounds, { ...overlayPadding(), maxZoom: 15, animate: false });
+}
+
+export function highlight(placeId, on) {
+  const marker = markers.get(placeId);
+  const el = marker?.getElement();
+  if (!el) return;
+  el.classList.toggle("is-active", on);
+  marker.setZIndexOffset(on ? 1000 : 0);
+}
+
+export function focusPlace(placeId) {
+  const marker = markers.get(placeId);
+  if (!marker) return;
+  map.panTo(marker.getLatLng());
+  marker.openPopup();
+}
+
+// Waits for one click on the map; resolves with its coordinates (null when cancelled).
+let pickResolve = null;
+let pickHandler = null;
+export function pickPoint() {
+  cancelPick();
+  map.getContainer().classList.add("is-picking");
+  return new Promise((resolve) => {
+    pickResolve = resolve;
+    pickHandler = (event) => {
+      map.off("click", pickHandler);
+      pickHandler = null;
+      pickResolve = null;
+      map.getContainer().classList.remove("is-picking");
+      showPickMarker(event.latlng);
+      resolve({ latitude: event.latlng.lat, longitude: event.latlng.lng });
+    };
+    map.on("click", pickHandler);
+  });
+}
+
+export function cancelPick() {
+  if (!map) return;
+  if (pickHandler) map.off("click", pickHandler);
+  pickHandler = null;
+  map.getContainer().classList.remove("is-picking");
+  pickResolve?.(null);
+  pickResolve = null;
+  clearPickMarker();
+}
+
+function showPickMarker(latlng) {
+  clearPickMarker();
+  pickMarker = L.marker(latlng, {
+    icon: L.divIcon({ className: "marker marker-new", html: h("span", { class: "marker-pin" }, "+"), iconSize: [32, 32], iconAnchor: [16, 16] }),
+    interactive: false,
+  }).addTo(map);
+}
+
+export function clearPickMarker() {
+  pickMarker?.remove();
+  pickMarker = null;
+}
+
+export function invalidate() {
+  map?.invalidateSize();
+}

@@ -1,0 +1,308 @@
+// The trip card: trip selector, the selected trip's places, manual add/edit/delete.
+// Every change goes to the agent's REST API (through the ui), so the agent sees it.
+
+import { api } from "./api.js";
+import { $, h, icon, stars } from "./dom.js";
+import * as mapView from "./map.js";
+import { applyState, selectedTrip, store, subscribe } from "./store.js";
+import { toast } from "./toast.js";
+
+const card = $("trip-card");
+const select = $("trip-select");
+const count = $("trip-count");
+const list = $("place-list");
+const empty = $("trip-empty");
+const hint = $("trip-hint");
+const formSlot = $("place-form-slot");
+const addButton = $("trip-add");
+const toggle = $("trip-toggle");
+
+function busyReason() {
+  if (store.pendingApproval) return "Approve or cancel the proposed change in the chat first.";
+  if (store.running) return "Wait until the planner has finished.";
+  return null;
+}
+
+async function reload() {
+  applyState(await api.state());
+}
+
+// -- place form (add and edit) -----------------------------------------------------------
+
+function field(label, input) {
+  return h("label", { class: "field" }, h("span", { class: "field-label", text: label }), input);
+}
+
+function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
+  const name = h("input", { name: "name", required: true, maxlength: "200", value: place?.name ?? "", autocomplete: "off" });
+  const address = h("input", { name: "address", maxlength: "500", value: place?.address ?? "", autocomplete: "off" });
+  const rating = h("input", {
+    name: "rating",
+    type: "number",
+    min: "0",
+    max: "5",
+    step: "0.1",
+    inputmode: "decimal",
+    value: place?.rating ?? "",
+  });
+  const description = h("textarea", { name: "description", maxlength: "2000", rows: "2" });
+  description.value = place?.description ?? "";
+  const error = h("p", { class: "form-error", role: "alert", hidden: true });
+  const save = h("button", { type: "submit", class: "button button-primary" }, submitLabel);
+  const form = h(
+    "form",
+    { class: "place-form", novalidate: false },
+    h("h3", { class: "place-form-title", text: title }),
+    coords
+      ? h("p", { class: "place-form-coords" }, icon("pin"), `${coords.latitude.toFixed(5)}, ${coords.longitude.toFixed(5)}`)
+      : null,
+    field("Name", name),
+    field("Address", address),
+    field("Rating (0–5)", rating),
+    field("Description", description),
+    error,
+    h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: onCancel }, "Cancel"), save),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const values = {
+      name: name.value.trim(),
+      address: address.value.trim(),
+      rating: rating.value === "" ? null : Number(rating.value),
+      description: description.value.trim(),
+    };
+    save.disabled = true;
+    error.hidden = true;
+    try {
+      await onSubmit(values);
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      save.disabled = false;
+    }
+  });
+  queueMicrotask(() => name.focus());
+  return form;
+}
+
+async function startAdd() {
+  const trip = selectedTrip();
+  if (!trip) return;
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  closeForms();
+  setCollapsed(false);
+  hint.replaceChildren(
+    icon("pin"),
+    h("span", { text: "Click the map where the place is." }),
+    h("button", { type: "button", class: "text-button", onclick: closeForms }, "Cancel"),
+  );
+  hint.hidden = false;
+  card.classList.add("is-picking");
+  const coords = await mapView.pickPoint();
+  hint.hidden = true;
+  card.classList.remove("is-picking");
+  if (!coords) return;
+  formSlot.replaceChildren(
+    placeForm({
+      coords,
+      title: `New place in ${trip.name}`,
+      submitLabel: "Add place",
+      onCancel: closeForms,
+      onSubmit: async (values) => {
+        const body = { ...values, latitude: coords.latitude, longitude: coords.longitude };
+        if (body.rating === null) delete body.rating;
+        const created = await api.addPlace(trip.id, body);
+        closeForms();
+        await reload();
+        toast(`Added ${created?.name ?? values.name}.`);
+      },
+    }),
+  );
+}
+
+function closeForms() {
+  mapView.cancelPick();
+  hint.hidden = true;
+  card.classList.remove("is-picking");
+  formSlot.replaceChildren();
+  for (const item of list.querySelectorAll(".place.is-editing, .place.is-confirming")) {
+    item.classList.remove("is-editing", "is-confirming");
+  }
+  render();
+}
+
+function startEdit(item, trip, place) {
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  item.classList.add("is-editing");
+  item.replaceChildren(
+    placeForm({
+      place,
+      title: "Edit place",
+      submitLabel: "Save",
+      onCancel: closeForms,
+      onSubmit: async (values) => {
+        const changes = {};
+        for (const [key, value] of Object.entries(values)) {
+          if ((place[key] ?? null) !== value && !(value === "" && !place[key])) changes[key] = value;
+        }
+        if (Object.keys(changes).length) await api.editPlace(trip.id, place.id, changes);
+        closeForms();
+        await reload();
+        if (Object.keys(changes).length) toast(`Saved ${values.name}.`);
+      },
+    }),
+  );
+}
+
+function confirmDelete(item, trip, place) {
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  item.classList.add("is-confirming");
+  const yes = h("button", { type: "button", class: "button button-danger" }, "Remove");
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    try {
+      await api.deletePlace(trip.id, place.id);
+      await reload();
+      toast(`Removed ${place.name}.`);
+    } catch (err) {
+      toast(err.message);
+      closeForms();
+    }
+  });
+  item.replaceChildren(
+    h(
+      "div",
+      { class: "place-confirm" },
+      h("p", {}, "Remove ", h("strong", { text: place.name }), " from this trip?"),
+      h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: closeForms }, "Keep"), yes),
+    ),
+  );
+}
+
+// -- rendering -----------------------------------------------------------------------------
+
+function placeItem(trip, place, number) {
+  const menu = h(
+    "div",
+    { class: "place-menu", hidden: true },
+    h("button", { type: "button", class: "menu-item", onclick: () => startEdit(item, trip, place) }, icon("edit"), "Edit"),
+    h("button", { type: "button", class: "menu-item is-danger", onclick: () => confirmDelete(item, trip, place) }, icon("trash"), "Remove"),
+  );
+  const more = h(
+    "button",
+    {
+      type: "button",
+      class: "icon-button place-more",
+      "aria-label": `More actions for ${place.name}`,
+      "aria-haspopup": "true",
+      "aria-expanded": "false",
+    },
+    icon("more"),
+  );
+  more.addEventListener("click", (event) => {
+    event.stopPropagation();
+    const open = menu.hidden;
+    for (const other of list.querySelectorAll(".place-menu")) other.hidden = true;
+    menu.hidden = !open;
+    more.setAttribute("aria-expanded", String(open));
+  });
+  const item = h(
+    "li",
+    { class: "place", dataset: { placeId: place.id }, tabindex: "0" },
+    h(
+      "div",
+      { class: "place-row" },
+      h("span", { class: "badge", text: String(number) }),
+      h(
+        "div",
+        { class: "place-text" },
+        h("h3", { class: "place-name", text: place.name }),
+        stars(place.rating),
+        place.address ? h("p", { class: "place-meta" }, icon("pin"), h("span", { text: place.address })) : null,
+        place.description ? h("p", { class: "place-meta" }, icon("info"), h("span", { text: place.description })) : null,
+      ),
+      more,
+    ),
+    menu,
+  );
+  item.addEventListener("mouseenter", () => mapView.highlight(place.id, true));
+  item.addEventListener("mouseleave", () => mapView.highlight(place.id, false));
+  item.addEventListener("focusin", () => mapView.highlight(place.id, true));
+  item.addEventListener("focusout", () => mapView.highlight(place.id, false));
+  item.addEventListener("click", (event) => {
+    if (event.target.closest("button, form, .place-menu")) return;
+    mapView.focusPlace(place.id);
+  });
+  return item;
+}
+
+export function render() {
+  card.hidden = !store.available;
+  const trip = selectedTrip();
+  select.replaceChildren(...store.trips.map((t) => h("option", { value: t.id, text: t.name })));
+  select.hidden = !trip;
+  if (trip) select.value = trip.id;
+  select.title = trip?.name ?? "";
+  count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
+  addButton.disabled = !trip;
+  card.classList.toggle("is-busy", Boolean(busyReason()));
+
+  if (list.querySelector(".is-editing, .is-confirming") || formSlot.childElementCount) {
+    mapView.showTrip(trip, { onSelectPlace });
+    return; // keep the open form; the list refreshes when it closes
+  }
+  list.replaceChildren(...(trip ? trip.places.map((p, i) => placeItem(trip, p, i + 1)) : []));
+  empty.hidden = Boolean(trip?.places.length);
+  empty.replaceChildren(
+    trip
+      ? h("p", {}, "No places yet. Press ", icon("plus"), " and click the map, or ask the planner.")
+      : h("p", {}, "Ask the planner for a trip, for example “Plan a 3-day trip to Rome”."),
+  );
+  mapView.showTrip(trip, { onSelectPlace });
+}
+
+function onSelectPlace(placeId) {
+  const item = list.querySelector(`[data-place-id="${CSS.escape(placeId)}"]`);
+  if (!item) return;
+  item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  item.classList.add("is-flash");
+  setTimeout(() => item.classList.remove("is-flash"), 900);
+}
+
+function setCollapsed(collapsed) {
+  card.classList.toggle("is-collapsed", collapsed);
+  toggle.setAttribute("aria-expanded", String(!collapsed));
+  toggle.setAttribute("aria-label", collapsed ? "Expand the trip card" : "Minimise the trip card");
+}
+
+export function initTrips() {
+  toggle.addEventListener("click", () => setCollapsed(!card.classList.contains("is-collapsed")));
+  addButton.addEventListener("click", startAdd);
+  select.addEventListener("change", async () => {
+    const id = select.value;
+    try {
+      applyState(await api.selectTrip(id));
+    } catch (err) {
+      toast(err.message);
+      render();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest(".place-more, .place-menu")) {
+      for (const menu of list.querySelectorAll(".place-menu")) menu.hidden = true;
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeForms();
+  });
+  // Phones start with the drawer folded so the map shows.
+  if (window.matchMedia("(max-width: 760px)").matches) setCollapsed(true);
+  subscribe((_, changes) => {
+    if (["trips", "selectedTripId", "available", "pendingApproval", "running"].some((k) => k in changes)) render();
+  });
+  render();
+}
