@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from travel_agent.app import create_app
 from travel_agent.settings import Settings
 
@@ -102,6 +103,9 @@ def text_of(events: list[dict[str, Any]]) -> str:
 
 def last(events: list[dict[str, Any]]) -> dict[str, Any]:
     return events[-1]
+
+
+PLAN_TEXT = "Plan a 3-day trip to Rome, I like museums and old churches"
 
 
 def new_thread() -> str:

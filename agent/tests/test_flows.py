@@ -165,8 +165,10 @@ async def test_gibberish_shows_examples(client: AgentClient) -> None:
 
 async def test_demo_trips_can_be_turned_off(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import httpx
-    from conftest import make_settings
+
     from travel_agent.app import create_app
+
+    from conftest import make_settings
 
     app = create_app(make_settings(tmp_path, demo_trips=False))
     async with (

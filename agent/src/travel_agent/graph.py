@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -101,7 +102,14 @@ def build_graph(
             update = initial_values(deps.demo_trips)
         values = {**state, **update}
         if _failed_calls_since_user(state["messages"]) > MAX_REPAIRS:
-            return {**update, "messages": [AIMessage(content=errors.TOO_MANY_REPAIRS)]}
+            reply = AIMessage(content=errors.TOO_MANY_REPAIRS, id=f"repairs-{uuid.uuid4().hex}")
+            # Not from the model, so it is not streamed by itself: emit it as text.
+            await adispatch_custom_event(
+                "manually_emit_message",
+                {"message_id": reply.id, "message": reply.content},
+                config=config,
+            )
+            return {**update, "messages": [reply]}
         prompt = system_prompt(trips_from_state(values["trips"]), values["selected_trip_id"])
         context = _context(state["messages"], deps.max_context_messages)
         response = await model.ainvoke([SystemMessage(content=prompt), *context], config)

@@ -18,6 +18,13 @@ from .places.base import PlacesProvider
 from .settings import Settings
 from .thread_locks import ThreadLocks
 
+
+@dataclass(frozen=True)
+class ThreadView:
+    values: dict[str, Any]
+    tasks: tuple[Any, ...]
+
+
 THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
@@ -37,8 +44,17 @@ class Runtime:
     def config(self, thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}
 
+    async def read_thread(self, thread_id: str) -> ThreadView:
+        """The thread's values and pending tasks; a new thread shows its initial values
+        without storing them (only writers, holding the thread lock, store)."""
+        snapshot = await self.graph.aget_state(self.config(thread_id))
+        if not snapshot.values:
+            return ThreadView(initial_values(self.settings.demo_trips), ())
+        return ThreadView(snapshot.values, snapshot.tasks)
+
     async def ensure_thread(self, thread_id: str) -> StateSnapshot:
-        """The thread's state; a thread never seen before first gets its initial values."""
+        """The thread's state; a thread never seen before first gets its initial values.
+        Call only while holding the thread lock."""
         config = self.config(thread_id)
         snapshot = await self.graph.aget_state(config)
         if not snapshot.values:

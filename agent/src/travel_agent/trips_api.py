@@ -22,7 +22,7 @@ from .graph import pending_proposal
 from .history import history_items
 from .logging_setup import thread_id_var
 from .models import Place, PlaceInput, PlacePatch, Trip
-from .runtime import Runtime, check_thread_id, get_runtime
+from .runtime import Runtime, ThreadView, check_thread_id, get_runtime
 from .thread_locks import ThreadBusy
 from .trip_ops import trips_from_state, trips_to_state
 
@@ -54,7 +54,7 @@ def _thread(thread_id: str) -> str:
     return thread_id
 
 
-def _view(thread_id: str, snapshot: StateSnapshot) -> TripsView:
+def _view(thread_id: str, snapshot: StateSnapshot | ThreadView) -> TripsView:
     pending = pending_proposal(snapshot.tasks)
     return TripsView(
         thread_id=thread_id,
@@ -64,9 +64,9 @@ def _view(thread_id: str, snapshot: StateSnapshot) -> TripsView:
     )
 
 
-async def _read(runtime: Runtime, thread_id: str) -> StateSnapshot:
+async def _read(runtime: Runtime, thread_id: str) -> ThreadView:
     try:
-        return await runtime.ensure_thread(thread_id)
+        return await runtime.read_thread(thread_id)
     except Exception as exc:
         log.exception("could not read thread state")
         raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
@@ -77,7 +77,11 @@ async def _editing(runtime: Runtime, thread_id: str) -> AsyncIterator[StateSnaps
     """Hold the thread, refuse while an approval is pending, and yield its state."""
     try:
         async with runtime.locks.hold(thread_id):
-            snapshot = await _read(runtime, thread_id)
+            try:
+                snapshot = await runtime.ensure_thread(thread_id)
+            except Exception as exc:
+                log.exception("could not read thread state")
+                raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
             if pending_proposal(snapshot.tasks) is not None:
                 raise HTTPException(
                     status_code=409,
