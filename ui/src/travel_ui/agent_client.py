@@ -26,6 +26,10 @@ _NOT_REACHED = (httpx.ConnectError, httpx.ConnectTimeout)
 _READ_RETRYABLE = (*_NOT_REACHED, httpx.RemoteProtocolError, httpx.ReadError)
 
 
+# Health checks must answer fast: a page render and /readyz wait for them.
+_READY_TIMEOUT = httpx.Timeout(2.0, connect=1.0)
+
+
 class AgentUnavailable(Exception):
     """No agent answered."""
 
@@ -63,9 +67,7 @@ class AgentClient:
             headers["X-Request-ID"] = request_id
         return headers
 
-    async def request(
-        self, method: str, path: str, *, json: Any = None, timeout: float | None = None
-    ) -> httpx.Response:
+    async def request(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
         """One REST call on the first agent that answers; raises AgentUnavailable."""
         retryable = _READ_RETRYABLE if method == "GET" else _NOT_REACHED
         order = self._order()
@@ -77,7 +79,6 @@ class AgentClient:
                     url,
                     json=json,
                     headers=self._headers(),
-                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
             except retryable as exc:
                 log.warning("agent not reachable", extra={"url": url, "error": repr(exc)})
@@ -120,12 +121,14 @@ class AgentClient:
             return
         raise AgentUnavailable
 
-    async def ready(self, timeout: float = 2.0) -> dict[str, Any] | None:
+    async def ready(self) -> dict[str, Any] | None:
         """The `/readyz` body of the first agent that is ready, or None."""
         for index in self._order():
             url = self._bases[index] + "/readyz"
             try:
-                response = await self._client.get(url, headers=self._headers(), timeout=timeout)
+                response = await self._client.get(
+                    url, headers=self._headers(), timeout=_READY_TIMEOUT
+                )
             except httpx.HTTPError as exc:
                 log.info("agent not ready", extra={"url": url, "error": repr(exc)})
                 continue

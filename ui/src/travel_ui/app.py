@@ -50,14 +50,16 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
-    app.include_router(routes_pages.router)
-    app.include_router(routes_api.router)
-    app.include_router(routes_health.router)
-    app.router.routes.extend(static_mounts())
+    routers = (routes_pages.router, routes_api.router, routes_health.router)
+    for router in routers:
+        app.include_router(router)
+    mounts = static_mounts()
+    app.router.routes.extend(mounts)
+    route_table = [route for router in routers for route in router.routes] + mounts
 
     # Outermost last: context (request id, log, metrics) sees everything, including 413s.
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream itself
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, tile_origin=settings.tile_origin)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, routes=route_table)
     return app

@@ -51,5 +51,9 @@ def static_mounts() -> list[Mount]:
             app=_Immutable(StaticFiles(directory=LEAFLET_DIR)),
             name="leaflet",
         ),
-        Mount("/static/{version}", app=_Immutable(StaticFiles(directory=STATIC_DIR)), name="static"),
+        Mount(
+            "/static/{version}",
+            app=_Immutable(StaticFiles(directory=STATIC_DIR)),
+            name="static",
+        ),
     ]

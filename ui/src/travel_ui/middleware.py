@@ -10,8 +10,9 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .logging_setup import request_id_var, thread_id_var
@@ -29,13 +30,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _route_template(routes: Sequence[BaseRoute], scope: Scope) -> str:
+    """The path template of the route that serves a request ("unmatched" if none), so
+    metrics never get one label per id. Matched here, independent of the framework's
+    internal routing."""
+    partial = None
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "unmatched"))
+        if match is Match.PARTIAL and partial is None:
+            partial = str(getattr(route, "path", "unmatched"))
+    return partial or "unmatched"
+
+
 class RequestContextMiddleware:
     """Gives every request an id (taken from X-Request-ID when sane), logs it as one JSON
     line and records its duration under the route's template, never its raw path."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.metrics = metrics
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,6 +61,8 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         thread_token = thread_id_var.set(None)
+        # Matched before the app runs: routing rewrites the scope's paths as it goes.
+        template = _route_template(self.routes, dict(scope))
         started = time.perf_counter()
         status = 500
 
@@ -63,8 +81,6 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
             self.metrics.request_duration.labels(scope["method"], template, str(status)).observe(
                 elapsed
             )

@@ -18,6 +18,7 @@ from httpx_sse import EventSource, SSEError
 
 from .agent_client import AgentClient, AgentUnavailable
 from .markdown import render_markdown
+from .metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,9 @@ async def error_detail(response: httpx.Response) -> str:
     return "The planner could not take this request. Please try again."
 
 
-async def relay_run(agent: AgentClient, body: dict[str, Any]) -> AsyncIterator[str]:
+async def relay_run(
+    agent: AgentClient, body: dict[str, Any], metrics: Metrics
+) -> AsyncIterator[str]:
     """Yields the JSON text of each event for the browser, ending with a terminal event."""
     try:
         async with agent.run(body) as response:
@@ -68,6 +71,7 @@ async def relay_run(agent: AgentClient, body: dict[str, Any]) -> AsyncIterator[s
             async for text in _relay_events(response):
                 yield text
     except AgentUnavailable:
+        metrics.agent_unavailable.inc()
         yield run_error(UNAVAILABLE, "AGENT_UNAVAILABLE")
     except (httpx.HTTPError, SSEError) as exc:
         log.warning("agent stream broke off", extra={"error": repr(exc)})

@@ -22,11 +22,12 @@ from .session import COOKIE_NAME, new_thread_id
 router = APIRouter(prefix="/api")
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
 class ChatIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    message: Message
 
 
 class ResumeIn(BaseModel):
@@ -45,7 +46,7 @@ def _stream(ctx: AppContext, run_input: dict[str, Any]) -> EventSourceResponse:
     async def events() -> AsyncIterator[dict[str, str]]:
         ctx.metrics.active_streams.inc()
         try:
-            async for data in relay_run(ctx.agent, run_input):
+            async for data in relay_run(ctx.agent, run_input, ctx.metrics):
                 yield {"data": data}
         finally:
             ctx.metrics.active_streams.dec()
@@ -200,4 +201,3 @@ def set_thread_cookie(response: Response, ctx: AppContext, thread: str) -> None:
         secure=ctx.sessions.secure,
         path="/",
     )
-

@@ -20,18 +20,27 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function placeRow(place, { checkable, checked, disabled, onChange }) {
-  const box = checkable
-    ? h("input", {
-        type: "checkbox",
-        class: "approval-check",
-        checked,
-        disabled,
-        dataset: { placeId: place.id },
-        "aria-label": `Include ${place.name}`,
-        onchange: onChange,
-      })
-    : null;
+function samePlace(a, b) {
+  return ["name", "address", "latitude", "longitude", "rating", "description"].every(
+    (f) => (a[f] ?? null) === (b[f] ?? null),
+  );
+}
+
+function checkbox(place, { checked, disabled, onChange }) {
+  return h("input", {
+    type: "checkbox",
+    class: "approval-check",
+    checked,
+    disabled,
+    dataset: { placeId: place.id },
+    "aria-label": `Include ${place.name}`,
+    onchange: onChange,
+  });
+}
+
+function placeRow(place, options) {
+  const { checkable } = options;
+  const box = checkable ? checkbox(place, options) : null;
   return h(
     "label",
     { class: `approval-place${checkable ? "" : " is-static"}` },
@@ -71,7 +80,7 @@ function changeSection(change, state) {
       { class: "approval-change" },
       h("h4", { class: "approval-trip", text: after.name }),
       h("p", { class: "approval-sub", text: `${plural(after.places.length, "place")} · tick the ones you want` }),
-      h("div", { class: "approval-places" }, after.places.map((p) => placeRow(p, state.rowOptions(p)))),
+      h("div", { class: "approval-places" }, after.places.map((p) => placeRow(p, state.rowOptions(after.id, p)))),
     );
   }
   if (before && !after) {
@@ -100,11 +109,17 @@ function changeSection(change, state) {
     const diffs = PLACE_FIELDS.filter(([f]) => (prev[f] ?? "") !== (place[f] ?? ""));
     const moved = prev.latitude !== place.latitude || prev.longitude !== place.longitude;
     if (!diffs.length && !moved) continue;
+    const options = state.rowOptions(after.id, place);
     rows.push(
       h(
         "div",
         { class: "diff-place" },
-        h("div", { class: "diff-place-name", text: prev.name }),
+        h(
+          "label",
+          { class: "diff-place-name" },
+          options.checkable ? checkbox(place, options) : null,
+          h("span", { text: prev.name }),
+        ),
         diffs.map(([f, label]) => beforeAfter(label, fieldText(f, prev[f]), fieldText(f, place[f]))),
         moved ? h("div", { class: "diff-row diff-note", text: "Moves to a new spot on the map" }) : null,
       ),
@@ -112,7 +127,7 @@ function changeSection(change, state) {
   }
   if (added.length) {
     rows.push(h("p", { class: "approval-sub", text: `Adds ${plural(added.length, "place")}:` }));
-    rows.push(h("div", { class: "approval-places" }, added.map((p) => placeRow(p, state.rowOptions(p)))));
+    rows.push(h("div", { class: "approval-places" }, added.map((p) => placeRow(p, state.rowOptions(after.id, p)))));
   }
   if (removed.length) {
     rows.push(h("p", { class: "approval-sub", text: `Removes ${plural(removed.length, "place")}:` }));
@@ -135,24 +150,31 @@ function doneText(action, decision, chosen, offered) {
 export function approvalCard(proposal, { decision = "pending", approvedPlaceIds = [], onDecide } = {}) {
   const action = proposal.action;
   const changes = Array.isArray(proposal.changes) ? proposal.changes : [];
-  // Places the person may leave out: all of a new trip's, and those an update adds.
-  const optional = [];
+  // Places the person may pick one by one (as the agent offers them): the new or changed
+  // places of each trip after the change. Unchanged places always stay.
+  const choices = [];
   for (const { before, after } of changes) {
     if (!after) continue;
-    const old = new Set((before?.places ?? []).map((p) => p.id));
-    for (const p of after.places) if (!old.has(p.id)) optional.push(p.id);
+    const old = new Map((before?.places ?? []).map((p) => [p.id, p]));
+    for (const p of after.places) {
+      if (!old.has(p.id) || !samePlace(old.get(p.id), p)) choices.push({ tripId: after.id, placeId: p.id });
+    }
   }
-  const allAfter = changes.flatMap((c) => (c.after ? c.after.places.map((p) => p.id) : []));
-  const approved = new Set(decision === "partial" ? approvedPlaceIds : allAfter);
+  const key = (tripId, placeId) => `${tripId}/${placeId}`;
+  const choiceKeys = new Set(choices.map((c) => key(c.tripId, c.placeId)));
+  // History names approved places as "trip/place" (bare ids are accepted too).
+  const approved = new Set(decision === "partial" ? approvedPlaceIds : [...choiceKeys]);
+  const wasApproved = (tripId, placeId) => approved.has(key(tripId, placeId)) || approved.has(placeId);
   const pending = decision === "pending";
 
   const card = h("article", { class: "approval", dataset: { action } });
   const checks = () => [...card.querySelectorAll(".approval-check")];
   const state = {
-    rowOptions: (place) => ({
-      checkable: optional.includes(place.id),
-      checked: pending ? true : approved.has(place.id),
+    rowOptions: (tripId, place) => ({
+      checkable: choiceKeys.has(key(tripId, place.id)),
+      checked: pending ? true : wasApproved(tripId, place.id),
       disabled: !pending,
+      tripId,
       onChange: () => refresh(),
     }),
   };
@@ -182,7 +204,7 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
     footer.hidden = true;
     status.replaceChildren(
       icon(result === "cancelled" ? "close" : "check"),
-      h("span", { text: doneText(action, result, chosen, optional.length) }),
+      h("span", { text: doneText(action, result, chosen, choices.length) }),
     );
     status.hidden = false;
   }
@@ -196,10 +218,11 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
 
   async function decide(approvedChoice) {
     const boxes = checks();
-    const unchecked = new Set(boxes.filter((c) => !c.checked).map((c) => c.dataset.placeId));
-    const placeIds = approvedChoice && unchecked.size ? allAfter.filter((id) => !unchecked.has(id)) : null;
+    const picked = boxes.filter((c) => c.checked).map((c) => c.dataset.placeId);
+    // All picked: a plain approval. Otherwise the picked place ids, as the contract names them.
+    const placeIds = approvedChoice && picked.length < boxes.length ? picked : null;
     const result = !approvedChoice ? "cancelled" : placeIds ? "partial" : "approved";
-    const chosen = optional.length - unchecked.size;
+    const chosen = picked.length;
     setBusy(true);
     showDecided(result, chosen);
     const ok = await onDecide?.(approvedChoice, placeIds);
@@ -223,12 +246,12 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
       icon("spark"),
       h("div", {}, h("strong", { text: TITLES[action] ?? "Change proposed" }), proposal.message ? h("p", { class: "approval-message", text: proposal.message }) : null),
     ),
-    changes.map((change) => changeSection(change, state)),
+    ...changes.map((change) => changeSection(change, state)),
     footer,
     status,
   );
   status.hidden = true;
   if (pending) refresh();
-  else showDecided(decision, decision === "partial" ? approvedPlaceIds.filter((id) => optional.includes(id)).length : optional.length);
+  else showDecided(decision, checks().filter((c) => c.checked).length);
   return card;
 }

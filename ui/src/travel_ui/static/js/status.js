@@ -37,11 +37,11 @@ function renderOffline() {
   const parts = [];
   if (offlineLlm) {
     parts.push(
-      "No AI model is connected, so the built-in planner understands a set of plain requests: " +
-        "plan a trip to a city with your interests, add or remove places, rename, delete, show or list trips.",
+      "No AI model is connected. The built-in planner understands plain requests: plan a trip " +
+        "to a city with your interests, add or remove places, rename, delete, show or list trips.",
     );
   }
-  if (offlinePlaces) parts.push("Places come from the built-in gazetteer, without live search.");
+  if (offlinePlaces) parts.push("Places come from the built-in gazetteer.");
   $("offline-title").textContent = offlineLlm ? "Offline planner." : "Offline places.";
   $("offline-text").textContent = ` ${parts.join(" ")}`;
   offlineBanner.hidden = false;
