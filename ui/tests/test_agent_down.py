@@ -9,7 +9,17 @@ from collections.abc import Callable
 import httpx
 from fastapi import FastAPI
 
-from conftest import AGENT, Browser, sse_events, ui_settings
+from ui_harness import (  # noqa: F401 (fixtures are found by name)
+    AGENT,
+    Browser,
+    agent_app,
+    browser,
+    make_browser,
+    make_ui,
+    sse_events,
+    ui_app,
+    ui_settings,
+)
 
 
 def closed_port() -> int:

@@ -11,7 +11,15 @@ import pytest
 from travel_ui.logging_setup import JsonFormatter, request_id_var
 from travel_ui.markdown import render_markdown
 
-from conftest import Browser, ui_settings
+from ui_harness import (  # noqa: F401 (fixtures are found by name)
+    Browser,
+    agent_app,
+    browser,
+    make_browser,
+    make_ui,
+    ui_app,
+    ui_settings,
+)
 
 
 async def test_metrics_label_routes_by_template_never_by_raw_path(browser: Browser) -> None:

@@ -10,7 +10,16 @@ from fastapi import FastAPI
 
 from travel_ui.session import COOKIE_NAME
 
-from conftest import UI, Browser, ui_settings
+from ui_harness import (  # noqa: F401 (fixtures are found by name)
+    UI,
+    Browser,
+    agent_app,
+    browser,
+    make_browser,
+    make_ui,
+    ui_app,
+    ui_settings,
+)
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -14,7 +14,17 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from conftest import PLAN, Browser, sse_events, ui_settings
+from ui_harness import (  # noqa: F401 (fixtures are found by name)
+    PLAN,
+    Browser,
+    agent_app,
+    browser,
+    make_browser,
+    make_ui,
+    sse_events,
+    ui_app,
+    ui_settings,
+)
 
 
 async def test_chat_streams_ag_ui_events_with_proxy_friendly_headers(browser: Browser) -> None:

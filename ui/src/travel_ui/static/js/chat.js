@@ -3,7 +3,7 @@
 import { api, streamEvents } from "./api.js";
 import { approvalCard } from "./approvals.js";
 import { $, clear, h, icon, sanitizedHtml } from "./dom.js";
-import { applyState, selectedTrip, store, subscribe, update } from "./store.js";
+import { applyState, refetchState, selectedTrip, store, subscribe, update } from "./store.js";
 
 const MARKDOWN_EVENT = "travel_ui.markdown";
 const ROME = "Plan a 3-day trip to Rome, I like museums and old churches";
@@ -181,7 +181,7 @@ function refreshState() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
     try {
-      applyState(await api.state());
+      await refetchState(api.state);
     } catch {
       /* the next event or run will bring it */
     }
@@ -237,7 +237,7 @@ async function resume(interruptId, approved, placeIds) {
   });
   if (!failed) return true;
   try {
-    applyState(await api.state());
+    await refetchState(api.state);
   } catch {
     /* keep what we have */
   }

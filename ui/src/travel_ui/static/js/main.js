@@ -5,7 +5,7 @@ import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from 
 import { $ } from "./dom.js";
 import { createMap, invalidate } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
-import { applyState, store } from "./store.js";
+import { applyState, store, subscribe, update } from "./store.js";
 import { toast } from "./toast.js";
 import { initTrips } from "./trips.js";
 
@@ -48,6 +48,7 @@ $("new-confirm-no").addEventListener("click", () => {
 });
 $("new-confirm-yes").addEventListener("click", async () => {
   confirmBar.hidden = true;
+  update({ generation: store.generation + 1 });
   try {
     const fresh = await api.newConversation();
     setCsrfToken(fresh.csrf_token);
@@ -56,6 +57,12 @@ $("new-confirm-yes").addEventListener("click", async () => {
     toast("New conversation started.");
   } catch (err) {
     toast(err.message);
+  }
+});
+
+subscribe((_, changes) => {
+  if ("available" in changes || "running" in changes) {
+    $("new-conversation").disabled = !store.available || store.running;
   }
 });
 

@@ -37,8 +37,8 @@ function renderOffline() {
   const parts = [];
   if (offlineLlm) {
     parts.push(
-      "No AI model is connected. The built-in planner understands plain requests: plan a trip " +
-        "to a city with your interests, add or remove places, rename, delete, show or list trips.",
+      "No AI model is connected, so it understands simple requests: plan a trip to a city, " +
+        "add or remove places, rename, delete, show or list trips.",
     );
   }
   if (offlinePlaces) parts.push("Places come from the built-in gazetteer.");

@@ -11,6 +11,9 @@ export const store = {
   running: false,
   available: true,
   modes: { llm_provider: null, places_provider: null },
+  // Bumped when the page switches to a new conversation: answers that were asked for the
+  // old one are dropped instead of overwriting the new state.
+  generation: 0,
 };
 
 export function subscribe(listener) {
@@ -38,6 +41,13 @@ export function applyState(state) {
   if ("pending_approval" in state) changes.pendingApproval = state.pending_approval ?? null;
   if (Array.isArray(state.search_progress)) changes.searchProgress = state.search_progress;
   update(changes);
+}
+
+// Fetches state and applies it unless the conversation changed meanwhile.
+export async function refetchState(fetchState) {
+  const generation = store.generation;
+  const state = await fetchState();
+  if (generation === store.generation) applyState(state);
 }
 
 export function selectedTrip() {

@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { $, h, icon, stars } from "./dom.js";
 import * as mapView from "./map.js";
-import { applyState, selectedTrip, store, subscribe } from "./store.js";
+import { applyState, refetchState, selectedTrip, store, subscribe } from "./store.js";
 import { toast } from "./toast.js";
 
 const card = $("trip-card");
@@ -24,7 +24,7 @@ function busyReason() {
 }
 
 async function reload() {
-  applyState(await api.state());
+  await refetchState(api.state);
 }
 
 // -- place form (add and edit) -----------------------------------------------------------

@@ -1,5 +1,8 @@
 """Fixtures for the ui's route tests: the ui app driven over HTTP in process, talking to the
-real agent app (offline planner, SQLite in a temporary folder), also in process."""
+real agent app (offline planner, SQLite in a temporary folder), also in process.
+
+Test modules import the fixtures they use from here. (A conftest.py here would replace the
+agent tests' `conftest` module: every conftest in the suite is imported under that name.)"""
 
 from __future__ import annotations
 
