@@ -13,7 +13,7 @@ from ag_ui_langgraph import LangGraphAgent
 _schema_keys: dict[int, Any] = {}
 
 
-class TravelAgent(LangGraphAgent):
+class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ships no types
     def get_schema_keys(self, config: Any) -> Any:
         key = id(self.graph)
         if key not in _schema_keys:
