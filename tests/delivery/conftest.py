@@ -12,7 +12,8 @@ from typing import cast
 
 import pytest
 import yaml
-from delivery_checks import (
+
+from tests.delivery.delivery_checks import (
     CHECKOV,
     GATEWAY_VALIDATOR,
     K8S,

@@ -7,7 +7,8 @@ import copy
 from pathlib import Path
 
 import yaml
-from delivery_checks import (
+
+from tests.delivery.delivery_checks import (
     ROOT,
     Obj,
     custom_resource_problems,

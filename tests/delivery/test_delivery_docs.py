@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from delivery_checks import K8S, ROOT
+from tests.delivery.delivery_checks import K8S, ROOT
 
 DOC = (ROOT / "docs" / "deploy.md").read_text()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from delivery_checks import (
+
+from tests.delivery.delivery_checks import (
     ROOT,
     VENV_BIN,
     CheckovRuns,

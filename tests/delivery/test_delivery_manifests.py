@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from delivery_checks import (
+
+from tests.delivery.delivery_checks import (
     K8S,
     NAMESPACE,
     Combo,
