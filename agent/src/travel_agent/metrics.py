@@ -27,7 +27,8 @@ LLM_REQUEST_DURATION = Histogram(
     "travel_llm_request_duration_seconds", "LLM request duration by provider.", ["provider"]
 )
 LLM_TOKENS = Counter(
-    "travel_llm_tokens_total", "LLM tokens used by provider and kind (input, output).",
+    "travel_llm_tokens_total",
+    "LLM tokens used by provider and kind (input, output).",
     ["provider", "kind"],
 )
 PLACE_SEARCH_DURATION = Histogram(

@@ -1,0 +1,24 @@
+"""Choosing the places provider from settings (`PLACES_PROVIDER`, see `.env.example`)."""
+
+from __future__ import annotations
+
+from ..settings import Settings
+from .base import PlacesProvider
+
+
+def build_places_provider(settings: Settings) -> PlacesProvider:
+    """The provider `settings.effective_places_provider` names. A wrong key does not fail
+    here: its searches fail later with a clear message, and the service stays up."""
+    kind = settings.effective_places_provider
+    if kind == "google":
+        from .google import GooglePlacesProvider
+
+        return GooglePlacesProvider.from_settings(settings)
+    if kind == "osm":
+        from .osm import OpenStreetMapProvider
+
+        return OpenStreetMapProvider.from_settings(settings)
+    # Imported here so the real providers' settings never load the gazetteer's data.
+    from .offline import OfflineGazetteer
+
+    return OfflineGazetteer()
