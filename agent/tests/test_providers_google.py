@@ -145,7 +145,7 @@ async def test_without_a_city_there_is_no_location_bias(google: GooglePlacesProv
 async def test_maps_places_and_drops_repeats_and_incomplete_ones(
     google: GooglePlacesProvider,
 ) -> None:
-    no_location = {"id": "ChIJnoLocation", "displayName": {"text": "Somewhere", "languageCode": "en"}}
+    no_location = {"id": "ChIJnoLocation", "displayName": {"text": "Somewhere"}}
     payload = {"places": [COLOSSEUM, PANTHEON, COLOSSEUM, no_location, FORUM]}
     respx.post(URL).mock(return_value=httpx.Response(200, json=payload))
 

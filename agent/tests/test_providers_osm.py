@@ -143,7 +143,7 @@ OVERPASS_429 = """<?xml version="1.0" encoding="UTF-8"?>
 
 </body>
 </html>
-"""
+"""  # noqa: E501 (Overpass's page, verbatim)
 OVERPASS_504 = OVERPASS_429.replace(
     "Dispatcher_Client::request_read_and_idx::rate_limited. Please check /api/status for the "
     "quota of your IP address.",
