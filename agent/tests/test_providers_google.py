@@ -12,6 +12,7 @@ import pytest
 import respx
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
+
 from travel_agent.places.google import GooglePlacesProvider
 
 URL = "https://places.googleapis.com/v1/places:searchText"

@@ -11,10 +11,10 @@ from typing import Any
 import openai
 import pytest
 from aimock_pytest._server import AIMockServer
-from conftest import LLM_TEST_KEY
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
+
 from travel_agent.llm.errors import (
     LLM_BAD_KEY,
     LLM_UNAVAILABLE,
@@ -25,6 +25,8 @@ from travel_agent.llm.errors import (
 from travel_agent.llm.openai_model import build_openai_model
 from travel_agent.llm.usage import LLMUsageRecorder
 from travel_agent.settings import Settings
+
+from conftest import LLM_TEST_KEY
 
 SEARCH_TOOL: dict[str, Any] = {
     "type": "function",

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import respx
+
 from travel_agent.places.http import HostRateLimiter
 from travel_agent.places.osm import OpenStreetMapProvider
 

@@ -1,2 +1,3 @@
-"""LLM providers: any OpenAI-compatible endpoint, and what the graph needs around them
-(person-facing error sentences, token usage)."""
+"""Chat models the planning graph can run on (an OpenAI-compatible LLM or the offline
+planner), and what the graph needs around them: person-facing error sentences and token
+usage."""

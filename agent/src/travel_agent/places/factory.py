@@ -1,12 +1,13 @@
-"""Choosing the places provider from settings (`PLACES_PROVIDER`, see `.env.example`)."""
+"""Chooses the places provider (`PLACES_PROVIDER`, see `.env.example`)."""
 
 from __future__ import annotations
 
 from ..settings import Settings
 from .base import PlacesProvider
+from .offline import OfflineGazetteer
 
 
-def build_places_provider(settings: Settings) -> PlacesProvider:
+def build_places_provider(settings: Settings, gazetteer: OfflineGazetteer) -> PlacesProvider:
     """The provider `settings.effective_places_provider` names. A wrong key does not fail
     here: its searches fail later with a clear message, and the service stays up."""
     kind = settings.effective_places_provider
@@ -18,7 +19,4 @@ def build_places_provider(settings: Settings) -> PlacesProvider:
         from .osm import OpenStreetMapProvider
 
         return OpenStreetMapProvider.from_settings(settings)
-    # Imported here so the real providers' settings never load the gazetteer's data.
-    from .offline import OfflineGazetteer
-
-    return OfflineGazetteer()
+    return gazetteer
