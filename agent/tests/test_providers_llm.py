@@ -186,12 +186,11 @@ async def test_wrong_key_is_named_but_never_echoed(
     caplog.set_level(logging.DEBUG)
     wrong = "sk-wrong-0123456789abcdef"
     llm.on_message("hello", {"content": "You should not see this."})
-    recorder = LLMUsageRecorder()
     errors_before = sample("travel_llm_requests_total", provider="openai", outcome="auth")
     model = build_openai_model(settings_for(llm, openai_api_key=SecretStr(wrong)))
 
     with pytest.raises(openai.AuthenticationError) as caught:
-        await model.ainvoke([HumanMessage("hello")], {"callbacks": [recorder]})
+        await model.ainvoke([HumanMessage("hello")])
 
     assert describe_llm_error(caught.value) == LLM_BAD_KEY
     assert wrong not in LLM_BAD_KEY and wrong not in caplog.text
@@ -235,13 +234,12 @@ async def test_usage_is_recorded_per_call(
     }
     ok_before = sample("travel_llm_requests_total", provider="openai", outcome="ok")
     durations_before = sample("travel_llm_request_duration_seconds_count", provider="openai")
-    recorder = LLMUsageRecorder()
     model = build_openai_model(settings_for(llm))
 
-    await model.ainvoke(
-        [HumanMessage("hello")], {"callbacks": [recorder], "metadata": {"thread_id": "t-usage"}}
-    )
+    await model.ainvoke([HumanMessage("hello")], {"metadata": {"thread_id": "t-usage"}})
 
+    [recorder] = model.callbacks  # attached by build_openai_model
+    assert isinstance(recorder, LLMUsageRecorder)
     assert (recorder.input_tokens, recorder.output_tokens, recorder.calls) == (42, 7, 1)
     assert sample("travel_llm_tokens_total", provider="openai", kind="input") == (
         before["input"] + 42

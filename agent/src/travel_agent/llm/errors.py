@@ -10,12 +10,7 @@ from typing import Literal
 import httpx
 import openai
 
-LLM_UNAVAILABLE = "The AI service is not answering right now; your trips are safe, try again."
-LLM_BAD_KEY = "The AI service rejected the API key; check OPENAI_API_KEY."
-LLM_UNKNOWN_MODEL = (
-    "The AI service does not know the model named in TRAVEL_MODEL; check the model name."
-)
-LLM_FAILED = "The AI service could not answer this request; your trips are safe, try again."
+from ..errors import LLM_BAD_KEY, LLM_FAILED, LLM_UNAVAILABLE, LLM_UNKNOWN_MODEL
 
 ErrorKind = Literal[
     "timeout",

@@ -13,6 +13,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from ..settings import Settings
+from .usage import LLMUsageRecorder
 
 # Local servers (Ollama, llama.cpp) ignore the key, but the SDK refuses to start without
 # one. Against OpenAI this placeholder gets a 401, which the person sees as "check
@@ -24,6 +25,8 @@ def build_openai_model(settings: Settings) -> ChatOpenAI:
     """Streaming chat model with usage in the stream, timeouts and bounded retries.
 
     The graph binds its tools with `parallel_tool_calls=False` (one tool call per turn).
+    Every call's tokens and outcome are recorded by the attached `LLMUsageRecorder`
+    (`model.callbacks[0]`); do not attach another one through the run config.
     """
     return ChatOpenAI(
         model=settings.travel_model,
@@ -37,4 +40,5 @@ def build_openai_model(settings: Settings) -> ChatOpenAI:
             settings.llm_timeout_seconds, connect=settings.llm_connect_timeout_seconds
         ),
         max_retries=settings.llm_max_retries,
+        callbacks=[LLMUsageRecorder("openai")],
     )

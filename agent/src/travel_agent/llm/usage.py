@@ -1,7 +1,9 @@
 """Token usage and outcome of every LLM call, as Prometheus metrics and a log line.
 
-Attach an `LLMUsageRecorder` through the run config (`config["callbacks"]`); one recorder
-per run also keeps that run's totals.
+`build_openai_model` attaches one recorder to the model, so every call through the graph
+is counted once; the log line carries the thread id LangGraph puts in the run metadata.
+A recorder can also be given through a run config (`config["callbacks"]`) to total one
+run's tokens.
 """
 
 from __future__ import annotations
