@@ -482,3 +482,18 @@ async def test_cache_answers_a_repeated_search_without_a_request(
     await osm.search("museums in Rome")
     assert nominatim.call_count == 2
     assert interpreter.call_count == 3
+
+
+@respx.mock
+async def test_parallel_searches_share_one_lookup_of_the_city(
+    osm: OpenStreetMapProvider,
+) -> None:
+    nominatim = respx.get(SEARCH).mock(return_value=httpx.Response(200, json=[ROME]))
+    respx.post(OVERPASS).mock(return_value=httpx.Response(200, json=overpass(CAPITOLINE)))
+
+    museums, churches = await asyncio.gather(
+        osm.search("museums in Rome"), osm.search("churches in Rome")
+    )
+
+    assert museums.places and churches.places
+    assert nominatim.call_count == 1

@@ -89,6 +89,7 @@ class OpenStreetMapProvider:
         self._cache: TTLCache[tuple[Any, ...], Any] = TTLCache(
             maxsize=cache_max_entries, ttl=cache_ttl_seconds, timer=clock
         )
+        self._in_flight: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenStreetMapProvider:
@@ -207,10 +208,32 @@ class OpenStreetMapProvider:
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
     ) -> Any:
-        """The JSON answer, from the cache when the same request was answered before."""
+        """The JSON answer, from the cache when the same request was answered before, or
+        shared with an identical request already on its way (searches run in parallel, and
+        "museums in Rome" and "churches in Rome" both look up Rome)."""
         key = (method, url, tuple(sorted((params or {}).items())), tuple((data or {}).items()))
         if key in self._cache:
             return self._cache[key]
+        pending = self._in_flight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        task = asyncio.ensure_future(self._fetch_fresh(service, method, url, params, data))
+        self._in_flight[key] = task
+        try:
+            payload = await asyncio.shield(task)
+        finally:
+            self._in_flight.pop(key, None)
+        self._cache[key] = payload
+        return payload
+
+    async def _fetch_fresh(
+        self,
+        service: str,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+    ) -> Any:
         response = await self._http.send(method, url, params=params, data=data)
         if response.status_code != 200:
             raise PlaceSearchFailed(explain_error(service, response))
@@ -229,7 +252,6 @@ class OpenStreetMapProvider:
             raise PlaceSearchFailed(
                 "OpenStreetMap's Overpass service could not finish the search; try again later"
             )
-        self._cache[key] = payload
         return payload
 
 
