@@ -152,6 +152,11 @@ class _RunStreamResponse(StreamingResponse):
             await self.session.close()
 
 
+@router.get("/copilotkit/health", summary="AG-UI agent health (as the integration's helper)")
+async def agent_health() -> dict[str, Any]:
+    return {"status": "ok", "agent": {"name": AGENT_NAME}}
+
+
 async def _check_against_state(runtime: Runtime, run_input: RunAgentInput) -> JSONResponse | None:
     snapshot = await runtime.ensure_thread(run_input.thread_id)
     pending = pending_proposal(snapshot.tasks)
