@@ -22,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 VENV_BIN = ROOT / ".venv" / "bin"
-CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
+CHECKOV = ROOT / ".test-tools" / "checkov" / "bin" / "checkov"
 GATEWAY_VALIDATOR = ROOT / "tools" / "gateway-api" / "validate.cjs"
 
 KUBERNETES_VERSION = "1.33"
