@@ -248,6 +248,7 @@ async def test_a_read_timeout_ends_in_a_friendly_run_error(
     events = await client.run(thread, "slow answer please")
     assert last(events)["type"] == "RUN_ERROR"
     assert last(events)["message"] == LLM_UNAVAILABLE
+    assert last(events)["code"] == "llm_unavailable"
 
     events = await client.run(thread, "quick answer please")
     assert text_of(events) == "Here I am."
@@ -263,6 +264,7 @@ async def test_wrong_key_says_so_and_the_service_stays_ready(
 
     assert last(events)["type"] == "RUN_ERROR"
     assert last(events)["message"] == LLM_BAD_KEY
+    assert last(events)["code"] == "llm_auth"
     assert wrong not in json.dumps(events)
     ready = await client.http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"

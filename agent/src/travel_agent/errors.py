@@ -28,16 +28,16 @@ class UserFacingError(Exception):
         self.code = code
 
 
-#: Every sentence a RUN_ERROR may carry as-is; anything else is replaced by INTERNAL.
-SAFE_MESSAGES = frozenset(
-    {
-        LLM_UNAVAILABLE,
-        LLM_BAD_KEY,
-        LLM_UNKNOWN_MODEL,
-        LLM_FAILED,
-        INTERNAL,
-        STORAGE_UNAVAILABLE,
-        SHUTTING_DOWN,
-        BUSY,
-    }
-)
+#: Every sentence a RUN_ERROR may carry as-is, with its machine-readable code; anything
+#: else is replaced by INTERNAL (the detail stays in the log).
+RUN_ERROR_CODES = {
+    LLM_UNAVAILABLE: "llm_unavailable",
+    LLM_BAD_KEY: "llm_auth",
+    LLM_UNKNOWN_MODEL: "llm_model",
+    LLM_FAILED: "llm_failed",
+    INTERNAL: "internal",
+    STORAGE_UNAVAILABLE: "storage_unavailable",
+    SHUTTING_DOWN: "shutting_down",
+    BUSY: "busy",
+}
+SAFE_MESSAGES = frozenset(RUN_ERROR_CODES)

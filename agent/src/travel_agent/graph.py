@@ -151,8 +151,11 @@ def build_graph(
         values: dict[str, Any] = {**state, "search_progress": progress}
         await emit_state(values, config)
 
+        trip = next((t for t in trips_from_state(state.get("trips")) if t.id == args.trip_id), None)
+        near = (trip.center_latitude, trip.center_longitude) if trip else None
+
         async def one(i: int, query: str) -> SearchResult:
-            result = await deps.places.search(query, limit=RESULTS_PER_QUERY)
+            result = await deps.places.search(query, near=near, limit=RESULTS_PER_QUERY)
             progress[i] = {"query": query, "done": True}
             await emit_state(values, config)
             return result
