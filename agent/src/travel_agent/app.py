@@ -6,13 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from ag_ui_langgraph import LangGraphAgent
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
 from . import __version__, agui, health, trips_api
+from .agui_agent import TravelAgent
 from .graph import GraphDeps, build_graph
 from .llm.factory import build_chat_model
 from .middleware import ServiceMiddleware
@@ -51,7 +51,7 @@ def create_app(
                 max_context_messages=settings.max_context_messages,
             )
             graph = build_graph(deps, persistence.saver)
-            agent = LangGraphAgent(
+            agent = TravelAgent(
                 name=agui.AGENT_NAME,
                 description="Plans trips: searches places, proposes trips, asks for approval.",
                 graph=graph,

@@ -66,5 +66,7 @@ subscribe((_, changes) => {
   }
 });
 
+$("new-conversation").disabled = !store.available;
+
 window.addEventListener("resize", invalidate);
 document.documentElement.classList.add("is-ready");
