@@ -9,17 +9,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e_harness import (  # noqa: F401 (fixtures are found by name)
+from tests.e2e.browser_stack import (
     PLAN,
     Session,
     Stack,
     agent_service,
-    chromium,
     open_session,
-    playwright_session,
     screenshot,
-    session,
-    stack,
     ui_service,
 )
 

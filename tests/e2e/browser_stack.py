@@ -1,8 +1,5 @@
 """Real agent and ui processes on free ports, and Debian's Chromium driven by Playwright.
-
-Browser tests import the fixtures they use from here (a conftest.py would shadow the agent
-tests' `conftest` module). Screenshots of the main states go to test-artifacts/e2e/.
-"""
+Screenshots of the main states go to test-artifacts/e2e/ (not committed)."""
 
 from __future__ import annotations
 
@@ -13,13 +10,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -132,34 +127,6 @@ class Stack:
     ui: Service
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The agent (offline planner and gazetteer, SQLite) and the ui in front of it."""
-    workdir = tmp_path_factory.mktemp("stack")
-    agent = agent_service(workdir).start("/readyz")
-    ui = ui_service(workdir, agent.url).start()
-    yield Stack(agent, ui)
-    ui.stop()
-    agent.stop()
-
-
-@pytest.fixture(scope="session")
-def playwright_session() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def chromium(playwright_session: Playwright) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is missing: run ./scripts/test-deps")
-    browser = playwright_session.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
-
-
 class Watch:
     """What a page did that it should not: script errors and dialogs (alert, confirm)."""
 
@@ -201,14 +168,6 @@ def open_session(chromium: Browser, **context_options: object) -> Session:
     context.route(TILE_HOSTS, lambda route: route.abort())
     watch = Watch()
     return Session(context, watch.attach(context.new_page()), watch)
-
-
-@pytest.fixture
-def session(chromium: Browser) -> Iterator[Session]:
-    s = open_session(chromium, viewport={"width": 1280, "height": 800})
-    yield s
-    s.context.close()
-    assert not s.watch.errors, f"script errors on the page: {s.watch.errors}"
 
 
 def screenshot(page: Page, name: str) -> None:
