@@ -13,7 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from . import routes_api, routes_health, routes_pages
 from .agent_client import AgentClient
-from .assets import asset_version, static_mounts
+from .assets import asset_version, script_modules, static_mounts
 from .context import AppContext
 from .metrics import Metrics
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
@@ -35,6 +35,7 @@ def create_app(
         metrics=metrics,
         templates=templates,
         asset_version=asset_version(),
+        script_modules=script_modules(),
     )
 
     @asynccontextmanager

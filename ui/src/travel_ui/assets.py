@@ -1,59 +1,119 @@
 """Static files: ours and Leaflet's (from the xstatic-leaflet package, never copied here).
 
-URLs carry a content version (`/static/<version>/…`) so browsers may cache them forever;
-any version prefix is served, so pages from a newer replica still load during a rollout.
+They are few and small, so they are read and gzipped once at start and served from memory:
+no file system or compression work per request. URLs carry a content version
+(`/static/<version>/…`) so browsers may cache them forever; any version prefix is served,
+so pages from a newer replica still load during a rollout.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
+from starlette.datastructures import Headers
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 STATIC_DIR = Path(__file__).parent / "static"
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 LEAFLET_VERSION = str(xstatic_leaflet.VERSION)
+# Leaflet's package also ships sources and maps the page never asks for.
+LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/*.png")
+COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml", "application/json")
+
+mimetypes.add_type("text/javascript", ".js")
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes | None
+    media_type: str
+    etag: str
+
+
+def _load(path: Path) -> Asset:
+    body = path.read_bytes()
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media_type.startswith("text/"):
+        media_type += "; charset=utf-8"
+    gzipped = gzip.compress(body, 9, mtime=0) if media_type.startswith(COMPRESSIBLE) else None
+    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    return Asset(body, gzipped if gzipped and len(gzipped) < len(body) else None, media_type, etag)
+
+
+class MemoryFiles:
+    """Serves a fixed set of files from memory, gzipped when the browser accepts it."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.assets = {name: _load(path) for name, path in files.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope["path"].removeprefix(scope.get("root_path", "")).lstrip("/")
+        asset = self.assets.get(name)
+        if scope["method"] not in ("GET", "HEAD") or asset is None:
+            status = 405 if asset is not None else 404
+            await _respond(send, status, [(b"content-type", b"text/plain")], b"Not Found")
+            return
+        request_headers = Headers(scope=scope)
+        headers = [
+            (b"content-type", asset.media_type.encode()),
+            (b"cache-control", b"public, max-age=31536000, immutable"),
+            (b"etag", asset.etag.encode()),
+            (b"vary", b"Accept-Encoding"),
+        ]
+        if request_headers.get("if-none-match") == asset.etag:
+            await _respond(send, 304, headers, b"")
+            return
+        body = asset.body
+        if asset.gzipped is not None and "gzip" in request_headers.get("accept-encoding", ""):
+            body = asset.gzipped
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await _respond(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
+
+
+async def _respond(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _files(root: Path, patterns: tuple[str, ...] = ("**/*",)) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for pattern in patterns:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def script_modules() -> list[str]:
+    """Our ES modules, named so the page can preload them all at once instead of finding
+    them import by import."""
+    return sorted(p.name for p in (STATIC_DIR / "js").glob("*.js"))
 
 
 def asset_version() -> str:
     digest = hashlib.sha256(LEAFLET_VERSION.encode())
-    for path in sorted(STATIC_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
+    for name, path in _files(STATIC_DIR).items():
+        digest.update(name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
-
-
-class _Immutable:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_cached(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"cache-control", b"public, max-age=31536000, immutable"),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_cached)
 
 
 def static_mounts() -> list[Mount]:
     return [
         Mount(
             "/static/{version}/vendor/leaflet",
-            app=_Immutable(StaticFiles(directory=LEAFLET_DIR)),
+            app=MemoryFiles(_files(LEAFLET_DIR, LEAFLET_FILES)),
             name="leaflet",
         ),
-        Mount(
-            "/static/{version}",
-            app=_Immutable(StaticFiles(directory=STATIC_DIR)),
-            name="static",
-        ),
+        Mount("/static/{version}", app=MemoryFiles(_files(STATIC_DIR)), name="static"),
     ]

@@ -21,6 +21,7 @@ class AppContext:
     metrics: Metrics
     templates: Jinja2Templates
     asset_version: str
+    script_modules: list[str]
 
 
 def get_ctx(request: Request) -> AppContext:

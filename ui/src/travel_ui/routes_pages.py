@@ -67,6 +67,7 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
             "available": available,
             "csrf_token": ctx.sessions.csrf_token(thread),
             "v": ctx.asset_version,
+            "modules": ctx.script_modules,
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -3,7 +3,7 @@
 import { api, setCsrfToken } from "./api.js";
 import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from "./chat.js";
 import { $ } from "./dom.js";
-import { createMap, invalidate } from "./map.js";
+import { createMap, invalidate, leafletReady } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
 import { applyState, store, subscribe, update } from "./store.js";
 import { toast } from "./toast.js";
@@ -12,7 +12,6 @@ import { initTrips } from "./trips.js";
 const boot = JSON.parse($("boot").textContent);
 const app = $("app");
 
-createMap($("map"), boot.tiles);
 initStatus(boot.agent);
 if (boot.state) applyState(boot.state);
 initTrips();
@@ -67,6 +66,10 @@ subscribe((_, changes) => {
 });
 
 $("new-conversation").disabled = !store.available;
+
+leafletReady()
+  .then(() => createMap($("map"), boot.tiles))
+  .catch((error) => toast(`The map could not be shown: ${error.message}.`));
 
 window.addEventListener("resize", invalidate);
 document.documentElement.classList.add("is-ready");

@@ -3,8 +3,11 @@
 
 import { h, stars } from "./dom.js";
 
-const L = window.L;
+// Leaflet loads in parallel (async), so the chat and the trip list do not wait for it;
+// the map appears as soon as it has loaded.
+let L = null;
 let map = null;
+let shown = null; // the trip to show once the map exists
 let markerLayer = null;
 let pickMarker = null;
 const markers = new Map(); // place id -> marker
@@ -26,7 +29,19 @@ export function placeCard(place, number) {
   );
 }
 
+export function leafletReady() {
+  if (window.L) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const script = document.getElementById("leaflet-script");
+    script.addEventListener("load", () => resolve(), { once: true });
+    script.addEventListener("error", () => reject(new Error("the map library did not load")), {
+      once: true,
+    });
+  });
+}
+
 export function createMap(element, tiles) {
+  L = window.L;
   map = L.map(element, { zoomControl: false, worldCopyJump: true, minZoom: 2 }).setView(
     [30, 10],
     3,
@@ -36,6 +51,7 @@ export function createMap(element, tiles) {
     L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false }).addTo(map);
   }
   markerLayer = L.layerGroup().addTo(map);
+  if (shown) showTrip(shown.trip, shown.options);
   return map;
 }
 
@@ -65,8 +81,10 @@ function overlayPadding() {
   return { paddingTopLeft: [left, 72], paddingBottomRight: [48, bottom] };
 }
 
-export function showTrip(trip, { onSelectPlace } = {}) {
+export function showTrip(trip, options = {}) {
+  shown = { trip, options };
   if (!map) return;
+  const { onSelectPlace } = options;
   markerLayer.clearLayers();
   markers.clear();
   if (!trip) return;
@@ -100,6 +118,7 @@ export function fitTrip(trip) {
 }
 
 export function highlight(placeId, on) {
+  if (!map) return;
   const marker = markers.get(placeId);
   const el = marker?.getElement();
   if (!el) return;
@@ -108,6 +127,7 @@ export function highlight(placeId, on) {
 }
 
 export function focusPlace(placeId) {
+  if (!map) return;
   const marker = markers.get(placeId);
   if (!marker) return;
   map.panTo(marker.getLatLng());
@@ -118,6 +138,7 @@ export function focusPlace(placeId) {
 let pickResolve = null;
 let pickHandler = null;
 export function pickPoint() {
+  if (!map) return Promise.resolve(null);
   cancelPick();
   map.getContainer().classList.add("is-picking");
   return new Promise((resolve) => {
