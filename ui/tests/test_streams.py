@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
+
+from travel_ui.app import create_app
 
 from ui_harness import (  # noqa: F401 (fixtures are found by name)
     PLAN,
@@ -169,3 +174,60 @@ async def test_a_stream_that_breaks_off_ends_with_run_error(
     assert [e["type"] for e in events] == ["RUN_STARTED", "RUN_ERROR"]
     assert events[-1]["code"] == "AGENT_STREAM_INCOMPLETE"
     assert events[-1]["message"].startswith("The connection to the planner broke off")
+
+
+# -- the stop button: the browser goes away, the agent's request is cancelled -----------------
+
+
+async def test_a_browser_that_goes_away_cancels_the_agent_request() -> None:
+    upstream_closed = asyncio.Event()
+    upstream_started = asyncio.Event()
+
+    async def run(request: Request) -> StreamingResponse:
+        body = await request.json()
+
+        async def events() -> Any:
+            try:
+                start = {"type": "RUN_STARTED", "threadId": body["threadId"], "runId": "r"}
+                yield f"data: {json.dumps(start)}\n\n"
+                upstream_started.set()
+                for _ in range(400):  # a long turn, unless the ui hangs up first
+                    await asyncio.sleep(0.05)
+                    yield ": thinking\n\n"
+            finally:
+                upstream_closed.set()
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    def port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    agent_port, ui_port = port(), port()
+    agent = Starlette(routes=[Route("/copilotkit", run, methods=["POST"])])
+    ui = create_app(ui_settings(remote_action_url=f"http://127.0.0.1:{agent_port}/copilotkit"))
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=p, log_level="warning"))
+        for app, p in ((agent, agent_port), (ui, ui_port))
+    ]
+    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    try:
+        while not all(s.started for s in servers):  # noqa: ASYNC110 (uvicorn exposes a flag)
+            await asyncio.sleep(0.02)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ui_port}") as http:
+            b = Browser(http)
+            await b.open_page()
+            async with http.stream(
+                "POST", "/api/chat", json={"message": "hi"}, headers=b.headers()
+            ) as response:
+                async for line in response.aiter_lines():
+                    if "RUN_STARTED" in line:
+                        break  # the person pressed stop
+        await asyncio.wait_for(upstream_started.wait(), 10)
+        await asyncio.wait_for(upstream_closed.wait(), 10)
+    finally:
+        for s in servers:
+            s.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*tasks)
