@@ -6,6 +6,7 @@ import { $, clear, h, icon, sanitizedHtml } from "./dom.js";
 import { applyState, refetchState, selectedTrip, store, subscribe, update } from "./store.js";
 
 const MARKDOWN_EVENT = "travel_ui.markdown";
+const SEARCH_TOOL = "search_for_places";
 const ROME = "Plan a 3-day trip to Rome, I like museums and old churches";
 
 const transcript = $("transcript");
@@ -96,7 +97,7 @@ function startTurn() {
   const typing = h("div", { class: "typing", "aria-label": "The planner is working" }, h("span"), h("span"), h("span"));
   el.append(typing);
   transcript.append(el);
-  turn = { el, typing, messages: new Map(), progress: null, current: null, failed: false };
+  turn = { el, typing, messages: new Map(), progress: null, failed: false, searchCalls: new Map(), queries: null };
   scrollDown(true);
 }
 
@@ -111,17 +112,38 @@ function handleEvent(event) {
     case "STATE_SNAPSHOT": {
       const snapshot = event.snapshot ?? {};
       applyState(snapshot);
-      const items = Array.isArray(snapshot.search_progress) ? snapshot.search_progress : [];
+      // The state keeps the last search's lines; show them only for a search in this turn.
+      const all = Array.isArray(snapshot.search_progress) ? snapshot.search_progress : [];
+      const items = turn.queries ? all.filter((item) => turn.queries.has(item.query)) : [];
       if (items.length) {
-        if (!turn.progress || turn.current) {
+        if (!turn.progress) {
           turn.progress = h("ul", { class: "progress" });
-          turn.current = null;
           placeInTurn(turn.progress);
         }
         setProgress(turn.progress, items);
       }
       break;
     }
+    case "TOOL_CALL_START":
+      if (event.toolCallName === SEARCH_TOOL) turn.searchCalls.set(event.toolCallId, "");
+      break;
+    case "TOOL_CALL_ARGS":
+      if (turn.searchCalls.has(event.toolCallId)) {
+        turn.searchCalls.set(event.toolCallId, turn.searchCalls.get(event.toolCallId) + (event.delta ?? ""));
+      }
+      break;
+    case "TOOL_CALL_END":
+      if (turn.searchCalls.has(event.toolCallId)) {
+        // The queries of this turn's search: the lines to show as the search reports them.
+        try {
+          const queries = JSON.parse(turn.searchCalls.get(event.toolCallId)).queries ?? [];
+          turn.queries = new Set(queries);
+          turn.progress = null; // each search gets its own block of lines
+        } catch {
+          /* arguments the agent will refuse anyway */
+        }
+      }
+      break;
     case "STATE_DELTA":
       refreshState();
       break;
@@ -133,7 +155,6 @@ function handleEvent(event) {
         const body = h("div", { class: "msg-body is-streaming" });
         message = { body, text: "" };
         turn.messages.set(event.messageId, message);
-        turn.current = message;
         placeInTurn(h("div", { class: "msg msg-assistant" }, body));
       }
       if (typeof event.delta === "string") {
@@ -263,6 +284,7 @@ function suggestions() {
 }
 
 function renderComposer() {
+  const stick = nearBottom(); // chips and notes take room from the transcript
   const blocked = !store.available || Boolean(store.pendingApproval);
   input.disabled = blocked && !store.running;
   sendButton.classList.toggle("is-stop", store.running);
@@ -287,6 +309,7 @@ function renderComposer() {
       ),
     );
   }
+  if (stick) scrollDown(true);
 }
 
 function autosize() {
