@@ -156,6 +156,11 @@ def test_cancel_an_approval(stack: Stack, session: Session) -> None:
     expect(page.locator(MARKERS)).to_have_count(3)
     expect(page.locator("#composer-input")).to_be_enabled()
     screenshot(page, "05-cancelled")
+    # The next turn does not repeat the earlier search's lines.
+    send(page, "List my trips")
+    expect(page.locator(".turn").last.locator(".msg-assistant")).to_contain_text("Your trips:")
+    expect(page.locator(".turn").last.locator(".progress-line")).to_have_count(0)
+    expect(page.locator(".turn").first.locator(".progress-line.is-done")).not_to_have_count(0)
 
 
 def test_edit_and_delete_by_hand_then_the_agent_knows(stack: Stack, session: Session) -> None:
