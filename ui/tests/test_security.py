@@ -36,6 +36,12 @@ async def test_every_response_carries_the_security_headers(browser: Browser) -> 
         assert response.headers["x-request-id"]
 
 
+async def test_personal_data_is_never_cached(browser: Browser) -> None:
+    for path in ("/", "/api/state", "/api/history"):
+        response = await browser.http.get(path)
+        assert response.headers["cache-control"] == "no-store", path
+
+
 async def test_the_page_has_no_inline_script(browser: Browser) -> None:
     page = await browser.http.get("/")
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)

@@ -132,9 +132,15 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        private = scope["path"].startswith("/api/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                headers = [*message.get("headers", []), *self.headers]
+                # A person's trips and conversation never sit in a shared cache.
+                if private and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
