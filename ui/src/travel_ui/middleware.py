@@ -21,6 +21,10 @@ from .metrics import Metrics
 log = logging.getLogger("travel_ui.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Probes and static files would drown the access log; metrics still count them.
+_QUIET_ROUTES = frozenset(
+    {"/healthz", "/readyz", "/metrics", "/static/{version}", "/static/{version}/vendor/leaflet"}
+)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -84,7 +88,7 @@ class RequestContextMiddleware:
             self.metrics.request_duration.labels(scope["method"], template, str(status)).observe(
                 elapsed
             )
-            if template not in ("/healthz", "/readyz", "/metrics"):
+            if template not in _QUIET_ROUTES:
                 log.info(
                     "request",
                     extra={

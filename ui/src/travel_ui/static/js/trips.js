@@ -237,6 +237,9 @@ function placeItem(trip, place, number) {
     if (event.target.closest("button, form, .place-menu")) return;
     mapView.focusPlace(place.id);
   });
+  item.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target === item) mapView.focusPlace(place.id);
+  });
   return item;
 }
 
