@@ -139,7 +139,10 @@ function changeSection(change, state) {
 
 function doneText(action, decision, chosen, offered) {
   if (decision === "cancelled") return "Cancelled";
-  if (decision === "partial") return `Added ${chosen} of ${plural(offered, "place")}`;
+  if (decision === "partial" && action === "add_trips") {
+    return `Added ${chosen} of ${plural(offered, "place")}`;
+  }
+  if (decision === "partial") return `Applied ${chosen} of ${plural(offered, "place change")}`;
   if (action === "add_trips") return "Added";
   if (action === "delete_trips") return "Deleted";
   return "Changes applied";
