@@ -286,6 +286,11 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         assert page.evaluate(overflow) <= 0
         card = page.locator("#trip-card")
         assert (card.bounding_box() or {}).get("width") == 375  # a bottom drawer
+        # The tile attribution stays visible, clear of the drawer.
+        attribution = page.locator(".leaflet-control-attribution")
+        expect(attribution).to_contain_text("OpenStreetMap")
+        a, c = attribution.bounding_box(), card.bounding_box()
+        assert a and c and a["y"] + a["height"] <= c["y"] and a["x"] + a["width"] <= 375
         screenshot(page, "09-phone-map")
 
         page.click("#trip-toggle")
@@ -307,6 +312,8 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         screenshot(page, "11-phone-chat-approval")
         card_.locator(".approval-confirm").click()
         expect(card_.locator(".approval-status")).to_have_text("Added")
+        expect(page.locator(".msg-assistant").last).to_contain_text("is on the map now")
+        wait_until_idle(page)
         page.click("#chat-close")
         expect(page.locator("#chat")).to_be_hidden()
         expect(page.locator(MARKERS).first).to_be_visible()
