@@ -25,12 +25,24 @@ export function setUnavailableHandler(handler) {
 
 // -- transcript --------------------------------------------------------------------------
 
-function nearBottom() {
-  return transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
+// Whether the transcript follows new content: true until the person scrolls up to read.
+// Known from scroll events, so rendering never has to measure the layout.
+let pinned = true;
+let scrollQueued = false;
+
+function followScroll() {
+  pinned = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
 }
 
+// Scrolls to the end once per frame, after all of that frame's changes (one layout).
 function scrollDown(force = false) {
-  if (force || nearBottom()) transcript.scrollTop = transcript.scrollHeight;
+  if (force) pinned = true;
+  if (!pinned || scrollQueued) return;
+  scrollQueued = true;
+  requestAnimationFrame(() => {
+    scrollQueued = false;
+    if (pinned) transcript.scrollTop = transcript.scrollHeight;
+  });
 }
 
 function userMessage(text) {
@@ -284,7 +296,6 @@ function suggestions() {
 }
 
 function renderComposer() {
-  const stick = nearBottom(); // chips and notes take room from the transcript
   const blocked = !store.available || Boolean(store.pendingApproval);
   input.disabled = blocked && !store.running;
   sendButton.classList.toggle("is-stop", store.running);
@@ -309,7 +320,7 @@ function renderComposer() {
       ),
     );
   }
-  if (stick) scrollDown(true);
+  scrollDown(); // chips and notes take room from the transcript
 }
 
 function autosize() {
@@ -337,6 +348,7 @@ export function initChat() {
     }
   });
   input.addEventListener("input", autosize);
+  transcript.addEventListener("scroll", followScroll, { passive: true });
   subscribe((_, changes) => {
     if ("running" in changes || "available" in changes || "pendingApproval" in changes || "trips" in changes || "selectedTripId" in changes) {
       renderComposer();
