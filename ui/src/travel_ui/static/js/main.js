@@ -50,6 +50,8 @@ $("new-confirm-yes").addEventListener("click", async () => {
   update({ generation: store.generation + 1 });
   try {
     const fresh = await api.newConversation();
+    // State asked for while the cookie was switching may still be the old thread's.
+    update({ generation: store.generation + 1 });
     setCsrfToken(fresh.csrf_token);
     applyState({ ...fresh.state, search_progress: [] });
     resetTranscript();
