@@ -1,0 +1,205 @@
+"""`travelctl deploy`: renders the overlay (real kustomize), pins images, applies, waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from ops_testkit import (
+    DIGEST_AGENT,
+    DIGEST_UI,
+    NAMESPACE,
+    Cli,
+    FakeKubectl,
+    deployment_json,
+    overlay_images,
+    write_k8s_tree,
+)
+
+NS = NAMESPACE
+ROLLOUT_BACKEND = [
+    "rollout",
+    "status",
+    "deployment/travel-backend",
+    "--namespace",
+    NS,
+    "--timeout=300s",
+]
+ROLLOUT_FRONTEND = [
+    "rollout",
+    "status",
+    "deployment/travel-frontend",
+    "--namespace",
+    NS,
+    "--timeout=300s",
+]
+
+
+@pytest.fixture(autouse=True)
+def k8s_tree(workdir: Path, real_kubectl: str) -> Path:
+    return write_k8s_tree(
+        workdir,
+        {
+            "prod": "",
+            "pinned": overlay_images("acme", "0123abc", DIGEST_AGENT, DIGEST_UI),
+            "latest": overlay_images("acme", "latest"),
+        },
+    )
+
+
+def cluster_rules(kubectl: FakeKubectl, rollout_fails: bool = False) -> None:
+    kubectl.on("kustomize", delegate=True)
+    kubectl.on("config", "current-context", stdout="prod-east\n")
+    kubectl.on("get", "deployment", "travel-backend", stdout=deployment_json("travel-backend", "4"))
+    kubectl.on(
+        "get", "deployment", "travel-frontend", stdout=deployment_json("travel-frontend", "7")
+    )
+    kubectl.on("apply", "-f", "-", stdout="deployment.apps/travel-backend configured\n")
+    if rollout_fails:
+        kubectl.on(
+            *ROLLOUT_BACKEND,
+            rc=1,
+            stderr='error: deployment "travel-backend" exceeded its progress deadline\n',
+        )
+    kubectl.on("rollout", "status", stdout="successfully rolled out\n")
+
+
+def applied(kubectl: FakeKubectl) -> list[dict[str, Any]]:
+    [apply] = [c for c in kubectl.calls() if c.argv[-3:] == ["apply", "-f", "-"]]
+    return [doc for doc in yaml.safe_load_all(apply.stdin) if doc]
+
+
+def by_name(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    [doc] = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
+    return doc
+
+
+def image_of(deployment: dict[str, Any], container: str) -> str:
+    spec = deployment["spec"]["template"]["spec"]
+    [found] = [c for c in spec["containers"] if c["name"] == container]
+    return str(found["image"])
+
+
+def test_deploy_pins_the_tag_applies_and_waits(cli: Cli, kubectl: FakeKubectl) -> None:
+    cluster_rules(kubectl)
+
+    result = cli("deploy", "--overlay", "prod", "--tag", "9f8e7d6", "--owner", "Acme", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    assert kubectl.argvs() == [
+        ["kustomize", "deploy/k8s/overlays/prod"],
+        ["config", "current-context"],
+        ["get", "deployment", "travel-backend", "--namespace", NS, "-o", "json"],
+        ["get", "deployment", "travel-frontend", "--namespace", NS, "-o", "json"],
+        ["apply", "-f", "-"],
+        ROLLOUT_BACKEND,
+        ROLLOUT_FRONTEND,
+    ]
+    docs = applied(kubectl)
+    assert [d["kind"] for d in docs][:1] == ["Namespace"]
+    backend = by_name(docs, "Deployment", "travel-backend")
+    frontend = by_name(docs, "Deployment", "travel-frontend")
+    assert image_of(backend, "agent") == "ghcr.io/acme/coagents-travel-agent:9f8e7d6"
+    assert image_of(frontend, "ui") == "ghcr.io/acme/coagents-travel-ui:9f8e7d6"
+    # Images that are not ours are left as the overlay has them.
+    assert frontend["spec"]["template"]["spec"]["initContainers"][0]["image"] == (
+        "docker.io/library/busybox:1.37.0"
+    )
+    # The revisions replaced are recorded for `travelctl rollback`.
+    previous = "travelctl.coagents-travel/previous-revision"
+    assert backend["metadata"]["annotations"][previous] == "4"
+    assert frontend["metadata"]["annotations"][previous] == "7"
+    assert "to context prod-east" in result.stdout
+    assert "ghcr.io/acme/coagents-travel-ui:9f8e7d6" in result.stdout
+    assert "deployment/travel-frontend rolled out" in result.stdout
+
+
+def test_digest_pinned_overlay_deploys_as_pinned(cli: Cli, kubectl: FakeKubectl) -> None:
+    # What CD does: `kustomize edit set image …:SHA@sha256:…` on the overlay, then deploy.
+    cluster_rules(kubectl)
+
+    result = cli("deploy", "--overlay", "pinned", "--yes", "--context", "ci")
+
+    assert result.returncode == 0, result.stderr
+    backend = by_name(applied(kubectl), "Deployment", "travel-backend")
+    assert (
+        image_of(backend, "agent") == f"ghcr.io/acme/coagents-travel-agent:0123abc@{DIGEST_AGENT}"
+    )
+    assert kubectl.argvs()[0] == ["kustomize", "deploy/k8s/overlays/pinned"]  # no context needed
+    assert all(argv[:2] == ["--context", "ci"] for argv in kubectl.argvs()[2:])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--overlay", "prod", "--tag", "latest", "--owner", "acme"], "Refusing --tag latest"),
+        (["--overlay", "latest"], "Refusing to deploy ghcr.io/acme/coagents-travel-agent:latest"),
+        (["--overlay", "prod", "--tag", "9f8e7d6"], "placeholder owner OWNER"),
+        (["--overlay", "staging"], "No kustomize overlay at deploy/k8s/overlays/staging"),
+        (["--overlay", "pinned", "--namespace", "other"], "puts travel-backend in namespace"),
+    ],
+)
+def test_refuses_what_would_not_deploy_cleanly(
+    cli: Cli, kubectl: FakeKubectl, args: list[str], message: str
+) -> None:
+    cluster_rules(kubectl)
+
+    result = cli("deploy", *args, "--yes")
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert not any(argv[:1] == ["apply"] for argv in kubectl.argvs())
+
+
+def test_asks_before_applying_and_stops_on_no(cli: Cli, kubectl: FakeKubectl) -> None:
+    cluster_rules(kubectl)
+
+    answered_no = cli("deploy", "--overlay", "pinned", stdin="n\n")
+
+    assert answered_no.returncode == 1
+    assert "Apply it? [y/N]" in answered_no.stdout
+    assert "Deploy cancelled; nothing was applied." in answered_no.stderr
+    assert not any(argv[:1] == ["apply"] for argv in kubectl.argvs())
+
+    answered_yes = cli("deploy", "--overlay", "pinned", stdin="y\n")
+
+    assert answered_yes.returncode == 0, answered_yes.stderr
+    assert any(argv[:1] == ["apply"] for argv in kubectl.argvs())
+
+
+def test_no_answer_on_a_closed_stdin_means_no(cli: Cli, kubectl: FakeKubectl) -> None:
+    cluster_rules(kubectl)
+
+    result = cli("deploy", "--overlay", "pinned", stdin="")
+
+    assert result.returncode == 1
+    assert not any(argv[:1] == ["apply"] for argv in kubectl.argvs())
+
+
+def test_failed_rollout_exits_non_zero_and_points_at_rollback(
+    cli: Cli, kubectl: FakeKubectl
+) -> None:
+    cluster_rules(kubectl, rollout_fails=True)
+
+    result = cli("deploy", "--overlay", "pinned", "--yes")
+
+    assert result.returncode == 1
+    assert "deployment/travel-backend did not roll out within 300 s" in result.stderr
+    assert "exceeded its progress deadline" in result.stderr
+    assert "travelctl rollback" in result.stderr
+    assert ROLLOUT_FRONTEND not in kubectl.argvs()
+
+
+def test_console_script_is_installed() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("travelctl")
+    assert script.exists() or shutil.which("travelctl")
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for command in ("check", "secrets", "deploy", "status", "rollback", "smoke"):
+        assert command in result.stdout
