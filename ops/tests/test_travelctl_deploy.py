@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +204,18 @@ def test_console_script_is_installed() -> None:
     assert result.returncode == 0
     for command in ("check", "secrets", "deploy", "status", "rollback", "smoke"):
         assert command in result.stdout
+
+
+def test_record_holds_the_revisions_replaced(
+    cli: Cli, kubectl: FakeKubectl, tmp_path: Path
+) -> None:
+    cluster_rules(kubectl, rollout_fails=True)
+    record = tmp_path / "revisions.json"
+
+    result = cli("deploy", "--overlay", "pinned", "--yes", "--record", str(record))
+
+    assert result.returncode == 1  # the rollout failed, the record is there for rollback
+    assert json.loads(record.read_text()) == {
+        "namespace": NS,
+        "revisions": {"travel-backend": "4", "travel-frontend": "7"},
+    }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from ops_testkit import NAMESPACE, Cli, FakeKubectl, deployment_json
 
 NS = NAMESPACE
@@ -38,7 +41,7 @@ def test_returns_to_the_revisions_the_last_deploy_replaced(cli: Cli, kubectl: Fa
         undo("travel-frontend", "--to-revision=7"),
         *waits(120),
     ]
-    assert "rolled back" in result.stdout
+    assert "rollback done" in result.stdout
 
 
 def test_leaves_alone_a_deployment_the_last_deploy_did_not_change(
@@ -111,3 +114,53 @@ def test_unknown_revision_fails_with_kubectl_words(cli: Cli, kubectl: FakeKubect
 
     assert result.returncode == 1
     assert "unable to find specified revision 99" in result.stderr
+
+
+def write_record(path: Path, backend: str | None, frontend: str | None) -> Path:
+    revisions = {"travel-backend": backend, "travel-frontend": frontend}
+    path.write_text(json.dumps({"namespace": NS, "revisions": revisions}))
+    return path
+
+
+def test_recorded_undoes_only_what_the_deploy_changed(
+    cli: Cli, kubectl: FakeKubectl, tmp_path: Path
+) -> None:
+    # The deploy moved the agent from 4 to 5; the ui was never changed (its apply failed).
+    record = write_record(tmp_path / "rev.json", "4", "7")
+    kubectl.on(*get("travel-backend"), stdout=deployment_json("travel-backend", "5", "4"))
+    kubectl.on(*get("travel-frontend"), stdout=deployment_json("travel-frontend", "7", "6"))
+    kubectl.on("rollout", "undo", stdout="deployment.apps/travel-backend rolled back\n")
+    kubectl.on("rollout", "status", stdout="successfully rolled out\n")
+
+    result = cli("rollback", "--recorded", str(record))
+
+    assert result.returncode == 0, result.stderr
+    assert kubectl.argvs() == [
+        get("travel-backend"),
+        undo("travel-backend", "--to-revision=4"),
+        get("travel-frontend"),
+        *waits(),
+    ]
+    assert "deployment/travel-frontend is still at revision 7" in result.stdout
+
+
+def test_recorded_without_a_record_does_nothing(
+    cli: Cli, kubectl: FakeKubectl, tmp_path: Path
+) -> None:
+    result = cli("rollback", "--recorded", str(tmp_path / "missing.json"))
+
+    assert result.returncode == 0, result.stderr
+    assert "the deploy applied nothing to undo" in result.stdout
+    assert kubectl.calls() == []
+
+
+def test_recorded_for_another_namespace_is_refused(
+    cli: Cli, kubectl: FakeKubectl, tmp_path: Path
+) -> None:
+    record = write_record(tmp_path / "rev.json", "4", "7")
+
+    result = cli("rollback", "--recorded", str(record), "--namespace", "staging")
+
+    assert result.returncode == 1
+    assert "records namespace app-travelexample, not staging" in result.stderr
+    assert kubectl.calls() == []

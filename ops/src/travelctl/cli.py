@@ -101,6 +101,10 @@ def deploy_command(
     owner: Owner = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     timeout: Timeout = 300,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Write the revisions being replaced here (for rollback --recorded)."),
+    ] = None,
     namespace: Namespace = DEFAULT_NAMESPACE,
     context: Context = None,
     k8s_dir: K8sDir = Path("deploy/k8s"),
@@ -116,7 +120,7 @@ def deploy_command(
             console.info(f"  {image}")
         if not yes and not typer.confirm("Apply it?", default=False):
             raise OpsError("Deploy cancelled; nothing was applied.")
-        console.info(deploy.apply(kubectl, plan, namespace))
+        console.info(deploy.apply(kubectl, plan, namespace, record))
         rollout.wait(kubectl, namespace, timeout)
         console.status("ok", f"overlay {overlay} deployed to {namespace}")
 
@@ -137,14 +141,24 @@ def rollback_command(
         int | None,
         typer.Option(min=1, help="Revision to return both Deployments to (default: the previous)."),
     ] = None,
+    recorded: Annotated[
+        Path | None,
+        typer.Option(help="Undo exactly what `deploy --record FILE` replaced (for CD)."),
+    ] = None,
     timeout: Timeout = 300,
     namespace: Namespace = DEFAULT_NAMESPACE,
     context: Context = None,
 ) -> None:
     """Roll both Deployments back to the version before the last deploy, and wait."""
+    if revision is not None and recorded is not None:
+        console.error("pass --revision or --recorded, not both.")
+        raise typer.Exit(2)
     with reported_errors():
-        rollout.rollback(Kubectl(context), namespace, revision, timeout)
-        console.status("ok", "rolled back")
+        if recorded is not None:
+            rollout.rollback_recorded(Kubectl(context), namespace, recorded, timeout)
+        else:
+            rollout.rollback(Kubectl(context), namespace, revision, timeout)
+        console.status("ok", "rollback done")
 
 
 @app.command("smoke")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,15 +50,23 @@ def plan(
     return Plan(path, docs)
 
 
-def apply(kubectl: Kubectl, plan: Plan, namespace: str) -> str:
-    """Record each Deployment's current revision on it (for rollback), then apply everything."""
+def apply(kubectl: Kubectl, plan: Plan, namespace: str, record: Path | None = None) -> str:
+    """Note each Deployment's current revision (on it, and in `record` when given), then apply.
+
+    The record is written before anything is applied, so whatever fails after this point,
+    `travelctl rollback --recorded FILE` knows exactly where each Deployment was.
+    """
+    before: dict[str, str | None] = {}
     for name in DEPLOYMENTS:
         found = revisions(kubectl, namespace, name)
+        before[name] = found.current if found else None
         doc = manifests.find(plan.docs, "Deployment", name)
         if found is None or found.current is None or doc is None:
             continue
         metadata = doc.setdefault("metadata", {})
         annotations = metadata.setdefault("annotations", {})
         annotations[PREVIOUS_REVISION_ANNOTATION] = found.current
+    if record is not None:
+        record.write_text(json.dumps({"namespace": namespace, "revisions": before}) + "\n")
     result = kubectl.run("apply", "-f", "-", stdin=manifests.dump(plan.docs))
     return result.stdout.strip()

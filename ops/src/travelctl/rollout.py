@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from travelctl import console
 from travelctl.errors import OpsError
@@ -62,6 +63,53 @@ def wait(kubectl: Kubectl, namespace: str, timeout_seconds: int) -> None:
                 "version."
             )
         console.status("ok", f"deployment/{deployment} rolled out")
+
+
+def read_record(path: Path, namespace: str) -> dict[str, str | None] | None:
+    """The revisions `travelctl deploy --record` wrote, or None when it wrote none."""
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("namespace") != namespace:
+        raise OpsError(
+            f"{path} records namespace {data.get('namespace')}, not {namespace}: "
+            "pass the --namespace the deploy used."
+        )
+    recorded: dict[str, str | None] = data.get("revisions") or {}
+    return recorded
+
+
+def rollback_recorded(kubectl: Kubectl, namespace: str, record: Path, timeout_seconds: int) -> None:
+    """Return each Deployment the deploy changed to the revision recorded before it."""
+    recorded = read_record(record, namespace)
+    if recorded is None:
+        console.status("skip", f"no record at {record}: the deploy applied nothing to undo")
+        return
+    undone = False
+    for deployment in DEPLOYMENTS:
+        before = recorded.get(deployment)
+        found = revisions(kubectl, namespace, deployment)
+        current = found.current if found else None
+        if before is None:
+            console.status(
+                "warn",
+                f"deployment/{deployment} did not exist before the deploy; left as it is",
+            )
+        elif current == before:
+            console.status("skip", f"deployment/{deployment} is still at revision {before}")
+        else:
+            result = kubectl.run(
+                "rollout",
+                "undo",
+                f"deployment/{deployment}",
+                "--namespace",
+                namespace,
+                f"--to-revision={before}",
+            )
+            console.status("ok", result.stdout.strip() or f"deployment/{deployment} rolled back")
+            undone = True
+    if undone:
+        wait(kubectl, namespace, timeout_seconds)
 
 
 def rollback(kubectl: Kubectl, namespace: str, revision: int | None, timeout_seconds: int) -> None:
