@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import yaml
@@ -37,6 +38,7 @@ def write_env(workdir: Path, values: dict[str, str]) -> None:
 def standard_rules(kubectl: FakeKubectl) -> None:
     kubectl.on("get", "namespace", NS, stdout=f"namespace/{NS}\n")
     kubectl.on("create", "secret", "generic", delegate=True)
+    kubectl.on("create", "secret", "docker-registry", delegate=True)
     kubectl.on("apply", "-f", "-", stdout="secret/travel-secrets configured\n")
 
 
@@ -196,3 +198,65 @@ def test_without_kubectl_says_how_to_get_it(cli: Cli, workdir: Path, tmp_path: P
 
     assert result.returncode == 1
     assert "kubectl is not on PATH" in result.stderr
+
+
+def test_pull_secret_for_private_images(
+    cli: Cli, kubectl: FakeKubectl, workdir: Path, tmp_path: Path, real_kubectl: str
+) -> None:
+    token = "ghp_test0123456789abcdef"
+    write_env(workdir, {**VALUES, "GHCR_USERNAME": "acme-bot", "GHCR_TOKEN": token})
+    standard_rules(kubectl)
+
+    result = cli("secrets")
+
+    assert result.returncode == 0, result.stderr
+    calls = kubectl.calls()
+    assert [c.argv for c in calls[3:]] == [
+        [
+            "create",
+            "secret",
+            "docker-registry",
+            "ghcr-secret",
+            "--namespace",
+            NS,
+            "--from-file=.dockerconfigjson=/dev/stdin",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        ["apply", "-f", "-"],
+    ]
+    secret = yaml.safe_load(calls[4].stdin)
+    assert secret["type"] == "kubernetes.io/dockerconfigjson"
+    config = json.loads(base64.b64decode(secret["data"][".dockerconfigjson"]))
+    auth = config["auths"]["ghcr.io"]
+    assert base64.b64decode(auth["auth"]).decode() == f"acme-bot:{token}"
+    assert token not in result.stdout + result.stderr
+    assert all(token not in " ".join(argv) for argv in kubectl.argvs())
+    # The registry credentials are not app settings: they stay out of travel-secrets.
+    assert "GHCR" not in calls[1].stdin
+
+
+def test_pull_secret_is_left_alone_without_credentials(
+    cli: Cli, kubectl: FakeKubectl, workdir: Path, real_kubectl: str
+) -> None:
+    write_env(workdir, VALUES)
+    standard_rules(kubectl)
+
+    result = cli("secrets")
+
+    assert result.returncode == 0, result.stderr
+    assert not any("docker-registry" in argv for argv in kubectl.argvs())
+    assert "ghcr-secret not changed" in result.stdout
+
+
+def test_half_the_registry_credentials_is_an_error(
+    cli: Cli, kubectl: FakeKubectl, workdir: Path
+) -> None:
+    write_env(workdir, {**VALUES, "GHCR_USERNAME": "acme-bot"})
+
+    result = cli("secrets")
+
+    assert result.returncode == 1
+    assert "Set both GHCR_USERNAME and GHCR_TOKEN, or neither." in result.stderr
+    assert kubectl.calls() == []

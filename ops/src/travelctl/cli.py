@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from travelctl import checks, console, deploy, rollout, secrets, smoke, status
-from travelctl.envfile import read_secret_values
+from travelctl.envfile import read_registry_credentials, read_secret_values
 from travelctl.errors import OpsError
 from travelctl.kubectl import Kubectl
 
@@ -80,10 +80,11 @@ def secrets_command(
     context: Context = None,
     env_file: EnvFile = Path(".env"),
 ) -> None:
-    """Create or update the travel-secrets Secret from .env (values never printed or written)."""
+    """Create or update travel-secrets (and ghcr-secret) from .env; values never shown."""
     with reported_errors():
         kubectl = Kubectl(context)
         found = read_secret_values(env_file, os.environ)
+        credentials = read_registry_credentials(env_file, os.environ)
         for name, consequence in found.missing_api_keys().items():
             console.status("warn", f"{name} is not set: {consequence}")
         if secrets.ensure_namespace(kubectl, namespace):
@@ -92,6 +93,14 @@ def secrets_command(
         console.status("ok", report)
         names = ", ".join(found.names) or "no keys"
         console.info(f"{secrets.SECRET_NAME} holds {names} from {found.source} (values not shown).")
+        if credentials is None:
+            console.status(
+                "skip",
+                f"{secrets.PULL_SECRET_NAME} not changed: set GHCR_USERNAME and GHCR_TOKEN "
+                "to create it (public images need none)",
+            )
+        else:
+            console.status("ok", secrets.apply_pull_secret(kubectl, namespace, *credentials))
 
 
 @app.command("deploy")

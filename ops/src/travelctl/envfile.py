@@ -27,6 +27,11 @@ OFFLINE_FALLBACKS = {
 }
 
 
+# Credentials for the `ghcr-secret` image pull Secret (needed when the images are private).
+REGISTRY_USER_KEY = "GHCR_USERNAME"
+REGISTRY_TOKEN_KEY = "GHCR_TOKEN"  # noqa: S105 - a variable name, not a value
+
+
 @dataclass(frozen=True)
 class SecretValues:
     values: dict[str, str]
@@ -40,20 +45,35 @@ class SecretValues:
         return {k: why for k, why in OFFLINE_FALLBACKS.items() if k not in self.values}
 
 
-def read_secret_values(env_file: Path, environ: Mapping[str, str]) -> SecretValues:
-    """Values for SECRET_KEYS: a non-empty environment variable wins over the file.
-
-    The environment lets CI pass its secrets without a file; empty values count as unset.
-    """
+def _read(env_file: Path, environ: Mapping[str, str], keys: tuple[str, ...]) -> dict[str, str]:
     from_file = dotenv_values(env_file) if env_file.is_file() else {}
     values: dict[str, str] = {}
-    for key in SECRET_KEYS:
+    for key in keys:
         value = environ.get(key) or from_file.get(key) or ""
         if not value:
             continue
         if "\n" in value or "\r" in value:
             raise OpsError(f"{key} holds a line break; a secret value must be a single line.")
         values[key] = value
+    return values
+
+
+def read_registry_credentials(env_file: Path, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """(user, token) for GHCR when both are set; None when neither is."""
+    found = _read(env_file, environ, (REGISTRY_USER_KEY, REGISTRY_TOKEN_KEY))
+    if not found:
+        return None
+    if len(found) == 1:
+        raise OpsError(f"Set both {REGISTRY_USER_KEY} and {REGISTRY_TOKEN_KEY}, or neither.")
+    return found[REGISTRY_USER_KEY], found[REGISTRY_TOKEN_KEY]
+
+
+def read_secret_values(env_file: Path, environ: Mapping[str, str]) -> SecretValues:
+    """Values for SECRET_KEYS: a non-empty environment variable wins over the file.
+
+    The environment lets CI pass its secrets without a file; empty values count as unset.
+    """
+    values = _read(env_file, environ, SECRET_KEYS)
     if env_file.is_file():
         source = f"{env_file} and the environment"
     else:

@@ -8,11 +8,14 @@ The values reach kubectl only through a pipe: `kubectl create secret generic …
 from __future__ import annotations
 
 import base64
+import json
 
 from travelctl.errors import OpsError
 from travelctl.kubectl import Kubectl, KubectlError
 
 SECRET_NAME = "travel-secrets"  # noqa: S105 - the Secret's name, not a value
+PULL_SECRET_NAME = "ghcr-secret"  # noqa: S105 - the Secret's name, not a value
+REGISTRY = "ghcr.io"
 
 
 def redact(text: str, values: list[str]) -> str:
@@ -39,29 +42,48 @@ def ensure_namespace(kubectl: Kubectl, namespace: str) -> bool:
     return True
 
 
-def apply_secret(
-    kubectl: Kubectl, namespace: str, values: dict[str, str], name: str = SECRET_NAME
+def _create_and_apply(
+    kubectl: Kubectl, create_args: list[str], stdin: str, hidden: list[str]
 ) -> str:
-    """Create or update the Secret; returns kubectl's one-line report (`secret/… configured`)."""
-    env_text = "".join(f"{key}={value}\n" for key, value in values.items())
-    secret_values = list(values.values())
+    """`kubectl create … --dry-run=client -o yaml` fed `stdin`, piped into `kubectl apply -f -`."""
     try:
         rendered = kubectl.run(
             "create",
-            "secret",
-            "generic",
-            name,
-            "--namespace",
-            namespace,
-            "--from-env-file=/dev/stdin",
+            *create_args,
             "--dry-run=client",
             "-o",
             "yaml",
-            stdin=env_text,
+            stdin=stdin,
             # Client-side rendering needs no cluster, so no context either.
             with_context=False,
         )
         applied = kubectl.run("apply", "-f", "-", stdin=rendered.stdout)
     except OpsError as error:
-        raise OpsError(redact(str(error), secret_values)) from None
-    return redact(applied.stdout.strip(), secret_values)
+        raise OpsError(redact(str(error), hidden)) from None
+    return redact(applied.stdout.strip(), hidden)
+
+
+def apply_pull_secret(kubectl: Kubectl, namespace: str, username: str, token: str) -> str:
+    """The `ghcr-secret` the Deployments name in imagePullSecrets, for private images."""
+    auth = base64.b64encode(f"{username}:{token}".encode()).decode()
+    config = json.dumps(
+        {"auths": {REGISTRY: {"username": username, "password": token, "auth": auth}}}
+    )
+    args = [
+        "secret",
+        "docker-registry",
+        PULL_SECRET_NAME,
+        "--namespace",
+        namespace,
+        "--from-file=.dockerconfigjson=/dev/stdin",
+    ]
+    return _create_and_apply(kubectl, args, config, [token, auth, config])
+
+
+def apply_secret(
+    kubectl: Kubectl, namespace: str, values: dict[str, str], name: str = SECRET_NAME
+) -> str:
+    """Create or update the Secret; returns kubectl's one-line report (`secret/… configured`)."""
+    env_text = "".join(f"{key}={value}\n" for key, value in values.items())
+    args = ["secret", "generic", name, "--namespace", namespace, "--from-env-file=/dev/stdin"]
+    return _create_and_apply(kubectl, args, env_text, list(values.values()))
