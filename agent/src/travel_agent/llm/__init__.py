@@ -1,0 +1,1 @@
+"""Chat models the planning graph can run on: an OpenAI-compatible LLM or the offline planner."""
