@@ -1,5 +1,9 @@
-"""Helpers for the travelctl tests: the kubectl stand-in on PATH, running the CLI as a real
-process, and serving a small ASGI app on a free 127.0.0.1 port."""
+"""Helpers and fixtures for the travelctl tests: the kubectl stand-in on PATH, running the CLI
+as a real process, and serving a small ASGI app on a free 127.0.0.1 port.
+
+The fixtures live here, not in a conftest.py, because other test folders import their own
+`conftest` by that module name; test modules import the fixtures they use from here.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -259,3 +264,29 @@ def deployment_json(name: str, revision: str | None, previous: str | None = None
             "metadata": {"name": name, "namespace": NAMESPACE, "annotations": annotations},
         }
     )
+
+
+@pytest.fixture(name="kubectl")
+def kubectl_fixture(tmp_path: Path) -> FakeKubectl:
+    fake, _ = install_standin(tmp_path)
+    return fake
+
+
+@pytest.fixture(name="workdir")
+def workdir_fixture(tmp_path: Path) -> Path:
+    path = tmp_path / "work"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(name="cli")
+def cli_fixture(tmp_path: Path, kubectl: FakeKubectl, workdir: Path) -> Cli:
+    return Cli(workdir, cli_env(tmp_path, tmp_path / "bin", kubectl.folder))
+
+
+@pytest.fixture(name="real_kubectl")
+def real_kubectl_fixture() -> str:
+    """The real kubectl, which renders kustomize and dry-run Secrets offline for the stand-in."""
+    if REAL_KUBECTL is None:
+        pytest.fail("kubectl (with kustomize) must be installed for the travelctl tests")
+    return REAL_KUBECTL

@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 from fake_registry import registry_app
-from ops_testkit import NAMESPACE, Cli, FakeKubectl, overlay_images, serve, write_k8s_tree
+from ops_testkit import (  # noqa: F401
+    NAMESPACE,
+    Cli,
+    FakeKubectl,
+    cli_fixture,
+    kubectl_fixture,
+    overlay_images,
+    real_kubectl_fixture,
+    serve,
+    workdir_fixture,
+    write_k8s_tree,
+)
 
 NS = NAMESPACE
 KEYS = 'OPENAI_API_KEY="sk-check-1234"\nGOOGLE_MAPS_API_KEY="maps-check-5678"\n'

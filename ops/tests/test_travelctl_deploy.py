@@ -8,14 +8,18 @@ from typing import Any
 
 import pytest
 import yaml
-from ops_testkit import (
+from ops_testkit import (  # noqa: F401
     DIGEST_AGENT,
     DIGEST_UI,
     NAMESPACE,
     Cli,
     FakeKubectl,
+    cli_fixture,
     deployment_json,
+    kubectl_fixture,
     overlay_images,
+    real_kubectl_fixture,
+    workdir_fixture,
     write_k8s_tree,
 )
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ops_testkit import NAMESPACE, Cli, FakeKubectl, deployment_json
+from ops_testkit import (  # noqa: F401
+    NAMESPACE,
+    Cli,
+    FakeKubectl,
+    cli_fixture,
+    deployment_json,
+    kubectl_fixture,
+    real_kubectl_fixture,
+    workdir_fixture,
+)
 
 NS = NAMESPACE
 

@@ -7,7 +7,14 @@ import json
 from pathlib import Path
 
 import yaml
-from ops_testkit import Cli, FakeKubectl
+from ops_testkit import (  # noqa: F401
+    Cli,
+    FakeKubectl,
+    cli_fixture,
+    kubectl_fixture,
+    real_kubectl_fixture,
+    workdir_fixture,
+)
 
 NS = "app-travelexample"
 VALUES = {

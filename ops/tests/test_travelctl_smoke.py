@@ -9,7 +9,14 @@ from __future__ import annotations
 import socket
 
 import pytest
-from ops_testkit import Cli, serve
+from ops_testkit import (  # noqa: F401
+    Cli,
+    cli_fixture,
+    kubectl_fixture,
+    real_kubectl_fixture,
+    serve,
+    workdir_fixture,
+)
 from ui_double import UiDouble
 
 

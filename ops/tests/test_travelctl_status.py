@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ops_testkit import NAMESPACE, Cli, FakeKubectl
+from ops_testkit import (  # noqa: F401
+    NAMESPACE,
+    Cli,
+    FakeKubectl,
+    cli_fixture,
+    kubectl_fixture,
+    real_kubectl_fixture,
+    workdir_fixture,
+)
 
 NS = NAMESPACE
 
