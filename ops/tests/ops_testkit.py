@@ -159,6 +159,10 @@ def serve(app: ASGIApp) -> Iterator[str]:
 NAMESPACE = "app-travelexample"
 DIGEST_AGENT = "sha256:" + "a1" * 32
 DIGEST_UI = "sha256:" + "b2" * 32
+ZERO_DIGEST = "sha256:" + "0" * 64
+# Shaped like deploy/k8s: the original layout's image names, placeholders until CD pins them.
+AGENT_IMAGE = "ghcr.io/smpnet74/coagents-travel-backend"
+UI_IMAGE = "ghcr.io/smpnet74/coagents-travel-frontend"
 _BASE = {
     "kustomization.yaml": f"""\
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -173,42 +177,42 @@ metadata:
   name: {NAMESPACE}
   labels: {{istio.io/dataplane-mode: ambient}}
 """,
-    "backend.yaml": """\
+    "backend.yaml": f"""\
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: travel-backend}
+metadata: {{name: travel-backend}}
 spec:
-  selector: {matchLabels: {app: travel-backend}}
+  selector: {{matchLabels: {{app: travel-backend}}}}
   template:
-    metadata: {labels: {app: travel-backend}}
+    metadata: {{labels: {{app: travel-backend}}}}
     spec:
       containers:
-        - name: agent
-          image: ghcr.io/OWNER/coagents-travel-agent
-          ports: [{containerPort: 8000}]
+        - name: travel-backend
+          image: {AGENT_IMAGE}:set-by-overlay@{ZERO_DIGEST}
+          ports: [{{containerPort: 8000}}]
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: travel-backend-service}
+metadata: {{name: travel-backend-service}}
 spec:
-  selector: {app: travel-backend}
-  ports: [{port: 8000}]
+  selector: {{app: travel-backend}}
+  ports: [{{port: 8000}}]
 """,
-    "frontend.yaml": """\
+    "frontend.yaml": f"""\
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: travel-frontend}
+metadata: {{name: travel-frontend}}
 spec:
-  selector: {matchLabels: {app: travel-frontend}}
+  selector: {{matchLabels: {{app: travel-frontend}}}}
   template:
-    metadata: {labels: {app: travel-frontend}}
+    metadata: {{labels: {{app: travel-frontend}}}}
     spec:
       initContainers:
         - name: wait
           image: docker.io/library/busybox:1.37.0
       containers:
-        - name: ui
-          image: ghcr.io/OWNER/coagents-travel-ui
+        - name: travel-frontend
+          image: {UI_IMAGE}:set-by-overlay@{ZERO_DIGEST}
 """,
 }
 
@@ -222,16 +226,23 @@ def overlay_images(
 ) -> str:
     """An `images:` list as `kustomize edit set image OLD=NEW:TAG@DIGEST` writes it."""
     lines = ["images:"]
-    for name, digest in (
-        ("coagents-travel-agent", agent_digest),
-        ("coagents-travel-ui", ui_digest),
-    ):
-        lines += [f"- name: ghcr.io/OWNER/{name}", f"  newName: {host}/{owner}/{name}"]
+    for old, digest in ((AGENT_IMAGE, agent_digest), (UI_IMAGE, ui_digest)):
+        name = old.rsplit("/", 1)[1]
+        lines += [f"- name: {old}", f"  newName: {host}/{owner}/{name}"]
         if tag:
-            lines.append(f"  newTag: {tag}")
+            lines.append(f'  newTag: "{tag}"')
         if digest:
             lines.append(f"  digest: {digest}")
     return "\n".join(lines) + "\n"
+
+
+def placeholder_pins() -> str:
+    """What deploy/k8s/overlays/prod holds until CD first pins it."""
+    entries = [
+        f'- name: {image}\n  newTag: "{"0" * 40}"\n  digest: {ZERO_DIGEST}\n'
+        for image in (AGENT_IMAGE, UI_IMAGE)
+    ]
+    return "images:\n" + "".join(entries)
 
 
 def write_k8s_tree(root: Path, overlays: dict[str, str]) -> Path:

@@ -16,6 +16,7 @@ from ops_testkit import (  # noqa: F401
     cli_fixture,
     kubectl_fixture,
     overlay_images,
+    placeholder_pins,
     real_kubectl_fixture,
     serve,
     workdir_fixture,
@@ -42,7 +43,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def registry() -> Iterator[str]:
-    manifests = {"acme/coagents-travel-agent:abc123", "acme/coagents-travel-ui:abc123"}
+    manifests = {"acme/coagents-travel-backend:abc123", "acme/coagents-travel-frontend:abc123"}
     with serve(registry_app(manifests)) as url:
         yield url.removeprefix("http://")
 
@@ -62,8 +63,8 @@ def test_all_good(
     assert "context prod-east" in out
     assert f"cluster reachable, namespace {NS} exists" in out
     assert "OPENAI_API_KEY is set (value not shown)" in out
-    assert f"{registry}/acme/coagents-travel-agent:abc123 exists" in out
-    assert f"{registry}/acme/coagents-travel-ui:abc123 exists" in out
+    assert f"{registry}/acme/coagents-travel-backend:abc123 exists" in out
+    assert f"{registry}/acme/coagents-travel-frontend:abc123 exists" in out
     assert "sk-check-1234" not in out and "maps-check-5678" not in out
     assert ["get", "namespace", NS, "-o", "name", "--request-timeout=10s"] in kubectl.argvs()
 
@@ -78,7 +79,7 @@ def test_missing_image_fails(
     result = cli("check", "--tag", "0000000")
 
     assert result.returncode == 1
-    assert f"{registry}/acme/coagents-travel-agent:0000000 does not exist" in result.stdout
+    assert f"{registry}/acme/coagents-travel-backend:0000000 does not exist" in result.stdout
     assert "some checks failed" in result.stderr
 
 
@@ -102,14 +103,18 @@ def test_missing_keys_warn_offline_mode_and_unreachable_registry_is_skipped(
 def test_placeholder_images_are_skipped_with_a_note(
     cli: Cli, kubectl: FakeKubectl, workdir: Path, real_kubectl: str
 ) -> None:
-    write_k8s_tree(workdir, {"prod": ""})
+    write_k8s_tree(workdir, {"prod": placeholder_pins()})
     (workdir / ".env").write_text(KEYS, encoding="utf-8")
     healthy_cluster(kubectl)
 
     result = cli("check")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "ghcr.io/OWNER/coagents-travel-agent: pass --owner to check the image" in result.stdout
+    assert (
+        "coagents-travel-backend:0000000000000000000000000000000000000000@sha256:000"
+        in result.stdout
+    )
+    assert "a placeholder; pass --tag <commit SHA> to check that build" in result.stdout
 
 
 def test_no_context_and_unreachable_cluster_fail(

@@ -18,6 +18,7 @@ from ops_testkit import (  # noqa: F401
     deployment_json,
     kubectl_fixture,
     overlay_images,
+    placeholder_pins,
     real_kubectl_fixture,
     workdir_fixture,
     write_k8s_tree,
@@ -47,9 +48,10 @@ def k8s_tree(workdir: Path, real_kubectl: str) -> Path:
     return write_k8s_tree(
         workdir,
         {
-            "prod": "",
+            "prod": placeholder_pins(),
             "pinned": overlay_images("acme", "0123abc", DIGEST_AGENT, DIGEST_UI),
             "latest": overlay_images("acme", "latest"),
+            "template": overlay_images("OWNER", "abc1234"),
         },
     )
 
@@ -106,8 +108,8 @@ def test_deploy_pins_the_tag_applies_and_waits(cli: Cli, kubectl: FakeKubectl) -
     assert [d["kind"] for d in docs][:1] == ["Namespace"]
     backend = by_name(docs, "Deployment", "travel-backend")
     frontend = by_name(docs, "Deployment", "travel-frontend")
-    assert image_of(backend, "agent") == "ghcr.io/acme/coagents-travel-agent:9f8e7d6"
-    assert image_of(frontend, "ui") == "ghcr.io/acme/coagents-travel-ui:9f8e7d6"
+    assert image_of(backend, "travel-backend") == "ghcr.io/acme/coagents-travel-backend:9f8e7d6"
+    assert image_of(frontend, "travel-frontend") == "ghcr.io/acme/coagents-travel-frontend:9f8e7d6"
     # Images that are not ours are left as the overlay has them.
     assert frontend["spec"]["template"]["spec"]["initContainers"][0]["image"] == (
         "docker.io/library/busybox:1.37.0"
@@ -117,8 +119,19 @@ def test_deploy_pins_the_tag_applies_and_waits(cli: Cli, kubectl: FakeKubectl) -
     assert backend["metadata"]["annotations"][previous] == "4"
     assert frontend["metadata"]["annotations"][previous] == "7"
     assert "to context prod-east" in result.stdout
-    assert "ghcr.io/acme/coagents-travel-ui:9f8e7d6" in result.stdout
+    assert "ghcr.io/acme/coagents-travel-frontend:9f8e7d6" in result.stdout
     assert "deployment/travel-frontend rolled out" in result.stdout
+
+
+def test_tag_alone_keeps_the_overlays_owner(cli: Cli, kubectl: FakeKubectl) -> None:
+    cluster_rules(kubectl)
+
+    result = cli("deploy", "--overlay", "prod", "--tag", "9f8e7d6", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    frontend = by_name(applied(kubectl), "Deployment", "travel-frontend")
+    expected = "ghcr.io/smpnet74/coagents-travel-frontend:9f8e7d6"
+    assert image_of(frontend, "travel-frontend") == expected
 
 
 def test_digest_pinned_overlay_deploys_as_pinned(cli: Cli, kubectl: FakeKubectl) -> None:
@@ -129,9 +142,8 @@ def test_digest_pinned_overlay_deploys_as_pinned(cli: Cli, kubectl: FakeKubectl)
 
     assert result.returncode == 0, result.stderr
     backend = by_name(applied(kubectl), "Deployment", "travel-backend")
-    assert (
-        image_of(backend, "agent") == f"ghcr.io/acme/coagents-travel-agent:0123abc@{DIGEST_AGENT}"
-    )
+    expected = f"ghcr.io/acme/coagents-travel-backend:0123abc@{DIGEST_AGENT}"
+    assert image_of(backend, "travel-backend") == expected
     assert kubectl.argvs()[0] == ["kustomize", "deploy/k8s/overlays/pinned"]  # no context needed
     assert all(argv[:2] == ["--context", "ci"] for argv in kubectl.argvs()[2:])
 
@@ -140,8 +152,9 @@ def test_digest_pinned_overlay_deploys_as_pinned(cli: Cli, kubectl: FakeKubectl)
     ("args", "message"),
     [
         (["--overlay", "prod", "--tag", "latest", "--owner", "acme"], "Refusing --tag latest"),
-        (["--overlay", "latest"], "Refusing to deploy ghcr.io/acme/coagents-travel-agent:latest"),
-        (["--overlay", "prod", "--tag", "9f8e7d6"], "placeholder owner OWNER"),
+        (["--overlay", "latest"], "Refusing to deploy ghcr.io/acme/coagents-travel-backend:latest"),
+        (["--overlay", "prod"], "The overlay's images are placeholders"),
+        (["--overlay", "template"], "ghcr.io/OWNER/coagents-travel-backend:abc1234"),
         (["--overlay", "staging"], "No kustomize overlay at deploy/k8s/overlays/staging"),
         (["--overlay", "pinned", "--namespace", "other"], "puts travel-backend in namespace"),
     ],

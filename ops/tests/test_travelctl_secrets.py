@@ -267,3 +267,14 @@ def test_half_the_registry_credentials_is_an_error(
     assert result.returncode == 1
     assert "Set both GHCR_USERNAME and GHCR_TOKEN, or neither." in result.stderr
     assert kubectl.calls() == []
+
+
+def test_nothing_set_leaves_the_secret_alone(cli: Cli, kubectl: FakeKubectl, workdir: Path) -> None:
+    # Applying an empty Secret would delete the keys an earlier `travelctl secrets` set.
+    (workdir / ".env").write_text("OPENAI_API_KEY=\nLOG_LEVEL=info\n", encoding="utf-8")
+
+    result = cli("secrets")
+
+    assert result.returncode == 0, result.stderr
+    assert kubectl.calls() == []
+    assert "travel-secrets left as it is" in result.stdout

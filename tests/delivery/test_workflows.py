@@ -68,7 +68,12 @@ def test_actionlint_with_shellcheck_passes() -> None:
 
 
 def test_actionlint_catches_a_wrong_expression(tmp_path: Path) -> None:
-    broken_copy(tmp_path, "cd.yml", "needs.images.outputs.owner", "needs.imagez.outputs.owner")
+    broken_copy(
+        tmp_path,
+        "cd.yml",
+        "needs.images.outputs.backend-image",
+        "needs.imagez.outputs.backend-image",
+    )
 
     result = actionlint(tmp_path)
 
@@ -107,9 +112,9 @@ def test_policy_holds(check: Callable[[Path], list[str]]) -> None:
     assert problems == []
 
 
-# The `kustomize edit set image` mappings of the deploy job (the `=` makes them unique).
-SET_UI = "coagents-travel-ui=ghcr.io/${OWNER}/coagents-travel-ui"
-SET_AGENT = "coagents-travel-agent=ghcr.io/${OWNER}/coagents-travel-agent"
+# The `kustomize edit set image` mappings of the deploy job.
+SET_UI = "${BASE_FRONTEND_IMAGE}=${FRONTEND_IMAGE}"
+SET_AGENT = "${BASE_BACKEND_IMAGE}=${BACKEND_IMAGE}"
 BREAKAGES = [
     (
         "pinned actions",
@@ -125,13 +130,13 @@ BREAKAGES = [
     (
         "no latest deployed",
         "cd.yml",
-        f"{SET_UI}:${{GITHUB_SHA}}@${{UI_DIGEST}}",
+        f"{SET_UI}:${{GITHUB_SHA}}@${{FRONTEND_DIGEST}}",
         f"{SET_UI}:latest",
     ),
     (
         "no latest deployed",
         "cd.yml",
-        f"{SET_AGENT}:${{GITHUB_SHA}}@${{AGENT_DIGEST}}",
+        f"{SET_AGENT}:${{GITHUB_SHA}}@${{BACKEND_DIGEST}}",
         f"{SET_AGENT}:${{GITHUB_SHA}}",
     ),
     (

@@ -18,6 +18,9 @@ USES_LINE = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)")
 # What marks a job that changes the cluster.
 DEPLOY_MARKERS = ("travelctl deploy", "travelctl rollback", "kubectl apply", "travelctl secrets")
 GATE = "vars.DEPLOY_ENABLED == 'true'"
+# An argument of `kustomize edit set image OLD=NEW…`, and the pin it must end with.
+IMAGE_PIN = re.compile(r"(_IMAGE\}|ghcr\.io/\S+)=")
+SHA_AT_DIGEST = re.compile(r":\$\{GITHUB_SHA\}@\$\{\w+_DIGEST\}")
 
 
 def load(path: Path) -> Workflow:
@@ -90,17 +93,14 @@ def ungated_deploys(path: Path) -> list[str]:
 
 
 def latest_deployed(path: Path) -> list[str]:
-    """Deploy jobs never name `:latest`, and pin images by commit SHA and digest."""
+    """Deploy jobs never name `:latest`, and every image pin names a commit SHA and digest."""
     problems = []
     for name, job in jobs(load(path)).items():
-        if not is_deploy_job(job):
-            continue
-        text = yaml.safe_dump(job)
-        if ":latest" in text:
+        if is_deploy_job(job) and ":latest" in yaml.safe_dump(job):
             problems.append(f"{path.name}: deploy job {name} mentions :latest")
         for line in runs(job).splitlines():
-            if "=ghcr.io/" in line and not re.search(r":\$\{GITHUB_SHA\}@\$\{\w+_DIGEST\}", line):
-                problems.append(f"{path.name}: deploy job {name} sets an image without SHA@digest")
+            if IMAGE_PIN.search(line) and not SHA_AT_DIGEST.search(line):
+                problems.append(f"{path.name}: job {name} pins an image without SHA@digest")
     return problems
 
 

@@ -12,7 +12,7 @@ import httpx
 from travelctl import console, manifests
 from travelctl.envfile import read_secret_values
 from travelctl.errors import OpsError
-from travelctl.images import OUR_IMAGES, PLACEHOLDER_OWNER, ImageRef
+from travelctl.images import ImageRef
 from travelctl.kubectl import Kubectl, first_line
 from travelctl.registry import image_exists
 
@@ -88,8 +88,7 @@ def our_images(
 ) -> list[ImageRef]:
     docs = manifests.render(kubectl, manifests.overlay_dir(k8s_dir, overlay))
     manifests.set_images(docs, tag, owner)
-    refs = {ImageRef.parse(i) for i in manifests.images(docs)}
-    return sorted((r for r in refs if r.name in OUR_IMAGES), key=str)
+    return sorted(set(manifests.app_images(docs)), key=str)
 
 
 def check_images(
@@ -106,12 +105,12 @@ def check_images(
         report.skip(f"images not checked: {error}")
         return
     if not refs:
-        report.warn(f"the {overlay} overlay names neither {' nor '.join(OUR_IMAGES)}")
+        report.warn(f"the {overlay} overlay has no travel-backend or travel-frontend Deployment")
         return
     with httpx.Client(timeout=REGISTRY_TIMEOUT_SECONDS) as client:
         for ref in refs:
-            if f"/{PLACEHOLDER_OWNER}/" in str(ref):
-                report.skip(f"{ref}: pass --owner to check the image")
+            if ref.placeholder:
+                report.skip(f"{ref}: a placeholder; pass --tag <commit SHA> to check that build")
             elif not ref.pinned:
                 report.skip(f"{ref}: not pinned; pass --tag <commit SHA> to check that build")
             else:

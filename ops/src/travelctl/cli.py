@@ -14,8 +14,7 @@ from travelctl import checks, console, deploy, rollout, secrets, smoke, status
 from travelctl.envfile import read_registry_credentials, read_secret_values
 from travelctl.errors import OpsError
 from travelctl.kubectl import Kubectl
-
-DEFAULT_NAMESPACE = "app-travelexample"
+from travelctl.names import DEFAULT_NAMESPACE
 
 app = typer.Typer(
     help="Deploy and operate CoAgents Travel on Kubernetes.",
@@ -87,12 +86,24 @@ def secrets_command(
         credentials = read_registry_credentials(env_file, os.environ)
         for name, consequence in found.missing_api_keys().items():
             console.status("warn", f"{name} is not set: {consequence}")
+        if not found.values and credentials is None:
+            # An empty apply would delete every key an earlier apply set: leave it alone.
+            console.status(
+                "skip", f"no secret values in {found.source}: {secrets.SECRET_NAME} left as it is"
+            )
+            return
         if secrets.ensure_namespace(kubectl, namespace):
             console.status("ok", f"namespace {namespace} created")
-        report = secrets.apply_secret(kubectl, namespace, found.values)
-        console.status("ok", report)
-        names = ", ".join(found.names) or "no keys"
-        console.info(f"{secrets.SECRET_NAME} holds {names} from {found.source} (values not shown).")
+        if found.values:
+            console.status("ok", secrets.apply_secret(kubectl, namespace, found.values))
+            names = ", ".join(found.names)
+            console.info(
+                f"{secrets.SECRET_NAME} holds {names} from {found.source} (values not shown)."
+            )
+        else:
+            console.status(
+                "skip", f"no app secrets in {found.source}: {secrets.SECRET_NAME} left as it is"
+            )
         if credentials is None:
             console.status(
                 "skip",
@@ -123,8 +134,8 @@ def deploy_command(
         kubectl = Kubectl(context)
         plan = deploy.plan(kubectl, k8s_dir, overlay, namespace, tag, owner)
         target = kubectl.current_context()
-        console.info(f"Deploying overlay {overlay} ({plan.overlay}) to context {target}, ")
-        console.info(f"namespace {namespace}, with images:")
+        console.info(f"Deploying overlay {overlay} ({plan.overlay})")
+        console.info(f"  to context {target}, namespace {namespace}, with images:")
         for image in plan.images:
             console.info(f"  {image}")
         if not yes and not typer.confirm("Apply it?", default=False):

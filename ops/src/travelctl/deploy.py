@@ -9,7 +9,8 @@ from pathlib import Path
 from travelctl import manifests
 from travelctl.errors import OpsError
 from travelctl.kubectl import Kubectl
-from travelctl.rollout import DEPLOYMENTS, PREVIOUS_REVISION_ANNOTATION, revisions
+from travelctl.names import DEPLOYMENTS
+from travelctl.rollout import PREVIOUS_REVISION_ANNOTATION, revisions
 
 
 @dataclass(frozen=True)

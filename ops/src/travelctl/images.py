@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-# The two images CD builds (ghcr.io/<owner>/<name>); the base manifests name the owner `OWNER`.
-AGENT_IMAGE = "coagents-travel-agent"
-UI_IMAGE = "coagents-travel-ui"
-OUR_IMAGES = (AGENT_IMAGE, UI_IMAGE)
+# Stand-ins manifests use until CD pins real builds: an owner to replace, a digest of zeros.
 PLACEHOLDER_OWNER = "OWNER"
+PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,12 @@ class ImageRef:
     @property
     def name(self) -> str:
         return self.repository.rsplit("/", 1)[-1]
+
+    @property
+    def placeholder(self) -> bool:
+        """Names no real image: the placeholder owner, or the all-zero digest."""
+        owner = self.path.split("/")[0] if "/" in self.path else ""
+        return owner == PLACEHOLDER_OWNER or self.digest == PLACEHOLDER_DIGEST
 
     @property
     def pinned(self) -> bool:

@@ -10,8 +10,9 @@ from typing import Any
 import yaml
 
 from travelctl.errors import OpsError
-from travelctl.images import OUR_IMAGES, PLACEHOLDER_OWNER, ImageRef
+from travelctl.images import ImageRef
 from travelctl.kubectl import Kubectl
+from travelctl.names import DEPLOYMENTS
 
 Manifest = dict[str, Any]
 
@@ -70,30 +71,47 @@ def images(docs: list[Manifest]) -> list[str]:
     return [str(c.get("image", "")) for doc in docs for c in containers(doc)]
 
 
-def set_images(docs: list[Manifest], tag: str | None, owner: str | None) -> None:
-    """Point our two images at `owner` and/or `tag`, in place; other images are left alone."""
+def app_containers(docs: list[Manifest]) -> Iterator[dict[str, Any]]:
+    """The containers of our two Deployments (init containers are someone else's images)."""
     for doc in docs:
-        for container in containers(doc):
-            ref = ImageRef.parse(str(container.get("image", "")))
-            if ref.name not in OUR_IMAGES:
-                continue
-            if owner:
-                ref = ref.with_owner(owner)
-            if tag:
-                ref = ref.with_tag(tag)
-            container["image"] = str(ref)
+        if (
+            doc.get("kind") == "Deployment"
+            and (doc.get("metadata") or {}).get("name") in DEPLOYMENTS
+        ):
+            pod_spec = _pod_spec(doc) or {}
+            for container in pod_spec.get("containers") or []:
+                if isinstance(container, dict):
+                    yield container
+
+
+def app_images(docs: list[Manifest]) -> list[ImageRef]:
+    return [ImageRef.parse(str(c.get("image", ""))) for c in app_containers(docs)]
+
+
+def set_images(docs: list[Manifest], tag: str | None, owner: str | None) -> None:
+    """Point our two Deployments' images at `owner` and/or `tag`, in place.
+
+    Found by Deployment, not by image name, so whatever the overlay calls the images works.
+    """
+    for container in app_containers(docs):
+        ref = ImageRef.parse(str(container.get("image", "")))
+        if owner:
+            ref = ref.with_owner(owner)
+        if tag:
+            ref = ref.with_tag(tag)
+        container["image"] = str(ref)
 
 
 def check_deployable(docs: list[Manifest]) -> None:
-    """Refuse images that name no build (`:latest`, no tag) or still name the placeholder owner."""
-    all_images = images(docs)
-    placeholder = [i for i in all_images if f"/{PLACEHOLDER_OWNER}/" in i]
+    """Refuse images that name no build (`:latest`, no tag) or are still placeholders."""
+    placeholder = [str(ref) for ref in app_images(docs) if ref.placeholder]
     if placeholder:
         raise OpsError(
-            f"The overlay's images still name the placeholder owner {PLACEHOLDER_OWNER} "
-            f"({', '.join(placeholder)}): pass --owner <GitHub user or organisation>."
+            f"The overlay's images are placeholders ({', '.join(placeholder)}): pass "
+            "--tag <commit SHA> (and --owner <GitHub owner> if the images are not under the "
+            "owner shown), or pin them with `kustomize edit set image`."
         )
-    unpinned = [i for i in all_images if not ImageRef.parse(i).pinned]
+    unpinned = [i for i in images(docs) if not ImageRef.parse(i).pinned]
     if unpinned:
         raise OpsError(
             f"Refusing to deploy {', '.join(unpinned)}: `latest` or no tag names no particular "

@@ -9,9 +9,7 @@ from pathlib import Path
 from travelctl import console
 from travelctl.errors import OpsError
 from travelctl.kubectl import Kubectl, KubectlError
-
-# The agent first: the ui's readiness depends on reaching it.
-DEPLOYMENTS = ("travel-backend", "travel-frontend")
+from travelctl.names import DEPLOYMENTS
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 # Written by `travelctl deploy` on each Deployment: the revision it replaced, so `rollback`
