@@ -200,9 +200,12 @@ async def _stream(
         async for event in runtime.agent.clone().run(run_input):
             if event.type == EventType.RUN_ERROR:
                 outcome = "error"
-                if event.message not in errors.SAFE_MESSAGES:
-                    log.error("run failed", extra={"error": event.message})
-                    event = event.model_copy(update={"message": errors.INTERNAL})
+                message = event.message
+                if message not in errors.SAFE_MESSAGES:
+                    log.error("run failed", extra={"error": message})
+                    message = errors.INTERNAL
+                code = errors.RUN_ERROR_CODES[message]
+                event = event.model_copy(update={"message": message, "code": code})
             elif event.type == EventType.RUN_FINISHED:
                 result = getattr(event, "outcome", None)
                 if result is not None and getattr(result, "type", None) == "interrupt":

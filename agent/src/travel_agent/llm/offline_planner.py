@@ -211,7 +211,9 @@ class OfflinePlanner(BaseChatModel):
                 city = self._city_of(trip)
                 what = re.sub(r"^(a|an|the|some)\s+", "", m["what"].strip())
                 query = f"{what} in {city.name}" if city else what
-                return Reply(tool="search_for_places", args={"queries": [query]})
+                return Reply(
+                    tool="search_for_places", args={"queries": [query], "trip_id": trip.id}
+                )
         if re.search(r"\b(select|show|switch to|open|view|display)\b", norm):
             trip = _find_trip(norm, trips, None)
             if trip is not None:
