@@ -236,3 +236,29 @@ def test_record_holds_the_revisions_replaced(
         "namespace": NS,
         "revisions": {"travel-backend": "4", "travel-frontend": "7"},
     }
+
+
+REPO_K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+
+
+@pytest.mark.parametrize("overlay", ["prod", "ha"])
+def test_the_repositorys_overlays_deploy_by_tag_and_refuse_their_placeholders(
+    cli: Cli, kubectl: FakeKubectl, overlay: str
+) -> None:
+    cluster_rules(kubectl)
+    k8s = str(REPO_K8S)
+
+    unpinned = cli("deploy", "--overlay", overlay, "--k8s-dir", k8s, "--yes")
+
+    assert unpinned.returncode == 1
+    assert "The overlay's images are placeholders" in unpinned.stderr
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    pinned = cli("deploy", "--overlay", overlay, "--k8s-dir", k8s, "--tag", sha, "--yes")
+
+    assert pinned.returncode == 0, pinned.stderr
+    docs = applied(kubectl)
+    for name in ("travel-backend", "travel-frontend"):
+        spec = by_name(docs, "Deployment", name)["spec"]["template"]["spec"]
+        assert all(c["image"].endswith(f":{sha}") for c in spec["containers"])
+    assert [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"] == [NS]
