@@ -1,0 +1,526 @@
+"""The offline places provider: searches the gazetteer shipped with the package.
+
+What it knows (see `places/data/LICENSE-DATA.md` for sources and licences): GeoNames
+cities with at least 15,000 people, airports with an IATA code, and hand-written landmark
+lists for the most visited cities. It never invents a place: a query it cannot answer
+returns no places and a `note` saying so; a city without curated landmarks returns only
+the city itself, with a note.
+
+Queries it understands (any case, with or without accents):
+- a city: "Kyoto", "são paulo", "NYC", "Paris, Texas";
+- kinds of place in a city: "museums in Rome", "old churches in Rome", "food markets
+  Barcelona", "parks near Kyoto" (synonyms in `gazetteer/categories.py`);
+- a landmark: "Eiffel Tower", "colosseum", "sagrada";
+- an airport: "JFK", "Heathrow airport", "airports in London".
+With `near=(lat, lon)`, homonymous cities are resolved towards that point and searches
+that name no city (a landmark, a category) keep results within 50 km when there are any.
+
+Search is CPU-only and takes well under a millisecond (see bench/places_search.py), so
+`search` runs inline rather than in a thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models import Place
+from .base import SearchResult
+from .gazetteer.categories import CATEGORIES, match_categories, plural
+from .gazetteer.cities import (
+    NEAR_RADIUS_KM,
+    CityMatch,
+    Regions,
+    best_city,
+    city_spans,
+    distance_km,
+    find_regions,
+)
+from .gazetteer.index import GazetteerIndex, load_index
+from .gazetteer.names import match_names
+from .gazetteer.text import Word, words_of
+from .gazetteer.words import FILLERS
+
+NOT_FOUND = "I could not find that place in the offline gazetteer."
+AIRPORT_WORDS = frozenset(
+    ["airport", "airports", "aeroport", "aeropuerto", "aeroporto", "flughafen", "airfield"]
+)
+_MILITARY = frozenset(["raf", "afb", "base", "heliport", "helipad", "military", "naval", "army"])
+# Words in airport names that do not identify one ("London Heathrow Airport").
+_GENERIC_AIRPORT_WORDS = AIRPORT_WORDS | frozenset(
+    ["international", "regional", "municipal", "national", "field", "air", "county", "city"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A city the gazetteer knows, as returned by `OfflineGazetteer.find_city`.
+
+    `name` is how the city is usually called ("Bali" for the Denpasar area, "New York");
+    `country` is an ISO 3166 alpha-2 code; `has_landmarks` says whether curated
+    landmarks exist, i.e. whether a search for it returns more than the city itself.
+    """
+
+    geonameid: int
+    name: str
+    country: str
+    country_name: str
+    latitude: float
+    longitude: float
+    population: int
+    has_landmarks: bool
+
+    @property
+    def lat(self) -> float:
+        return self.latitude
+
+    @property
+    def lon(self) -> float:
+        return self.longitude
+
+
+@dataclass(slots=True)
+class _Query:
+    """A query split into what each word was used for."""
+
+    words: list[Word]
+    categories: list[str]
+    category_positions: set[int]
+    generic: bool
+    unsupported: list[str]
+    airport: bool
+    city: CityMatch | None
+    regions: Regions
+    leftover: list[str]  # content words nothing explained
+
+
+class OfflineGazetteer:
+    """`PlacesProvider` over the shipped gazetteer index; needs no network or keys."""
+
+    name = "offline"
+
+    def __init__(self, index: GazetteerIndex | None = None) -> None:
+        self._index = index if index is not None else load_index()
+
+    async def search(
+        self, query: str, *, near: tuple[float, float] | None = None, limit: int = 10
+    ) -> SearchResult:
+        return self.search_sync(query, near=near, limit=limit)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the index is shared, read-only memory."""
+
+    # ----------------------------------------------------------------- planner helpers
+
+    def find_city(self, text: str) -> City | None:
+        """The known city a free-text sentence is about, or None.
+
+        "Plan a 3-day trip to Rome, I like museums" -> Rome; "KYOTO", "são paulo",
+        "new york", "NYC" and alternate names ("Bombay", "Firenze") work; "Paris, Texas"
+        picks the Texan one. When several cities are mentioned or a name is shared, a name
+        written like one (capitalised, or after "to"/"in") wins, then a city with curated
+        landmarks, then the first mentioned, then the most populous. Ordinary words that
+        are also town names ("nice", "split") count only when capitalised mid-sentence or
+        when they are the whole text. A country alone ("Italy") is not a city: None.
+        """
+        words = words_of(text)
+        if not words:
+            return None
+        usable = [True] * len(words)
+        content = [i for i, w in enumerate(words) if w.norm not in FILLERS]
+        sole = [content == [i] or len(words) == 1 for i in range(len(words))]
+        regions = find_regions(self._index, words, usable)
+        spans = city_spans(self._index, words, usable, sole=sole, qualified=bool(regions.pairs))
+        match = best_city(self._index, words, spans, regions=regions)
+        return self._city(match.city) if match else None
+
+    def categories_in(self, text: str) -> list[str]:
+        """Gazetteer categories for the interests named in a sentence, in order of mention.
+
+        "I like museums, old churches and street food" -> ["museum", "church", "market"];
+        "art" gives museum and gallery, "history" monument, palace and castle (see
+        `gazetteer/categories.py`). Words that are part of a city name ("Miami Beach",
+        "Long Beach") are not read as interests. Possible values: `CATEGORIES`.
+        """
+        words = words_of(text)
+        inside_city: set[int] = set()
+        for span in city_spans(self._index, words, [True] * len(words), min_size=2):
+            inside_city.update(range(span.start, span.end))
+        norms = ["" if i in inside_city else w.norm for i, w in enumerate(words)]
+        return match_categories(norms).interests
+
+    @staticmethod
+    def categories() -> tuple[str, ...]:
+        return CATEGORIES
+
+    # ----------------------------------------------------------------- search
+
+    def search_sync(
+        self, query: str, *, near: tuple[float, float] | None = None, limit: int = 10
+    ) -> SearchResult:
+        """`search` without the coroutine (the benchmark and the planner call this)."""
+        q = self._parse(query, near)
+        places, note = self._answer(q, near)
+        unique: dict[str, Place] = {}
+        for place in places:
+            unique.setdefault(place.id, place)
+        return SearchResult(query=query, places=list(unique.values())[: max(limit, 0)], note=note)
+
+    def _parse(self, query: str, near: tuple[float, float] | None) -> _Query:
+        index = self._index
+        words = words_of(query)
+        n = len(words)
+        everything = [True] * n
+        # Multi-word city names first, so "Long Beach" or "Mexico City" are not read as a
+        # category and a filler.
+        protected: set[int] = set()
+        for span in city_spans(index, words, everything, min_size=2):
+            protected.update(range(span.start, span.end))
+        cats = match_categories(["" if i in protected else w.norm for i, w in enumerate(words)])
+        airport_at = {i for i, w in enumerate(words) if w.norm in AIRPORT_WORDS}
+        used = cats.positions | airport_at
+        usable = [i not in used for i in range(n)]
+        content = [i for i in range(n) if usable[i] and words[i].norm not in FILLERS]
+        sole = [
+            usable[i] and all(j == i or words[j].norm in FILLERS for j in range(n) if usable[j])
+            for i in range(n)
+        ]
+        regions = find_regions(index, words, usable)
+        spans = city_spans(index, words, usable, sole=sole, qualified=bool(regions.pairs))
+        city = best_city(index, words, spans, regions=regions, near=near, whole=True)
+        explained = set(used)
+        if city is not None:
+            explained.update(range(city.start, city.end))
+        for span in regions.spans:
+            explained.update(range(span.start, span.end))
+        leftover = [words[i].norm for i in content if i not in explained]
+        return _Query(
+            words=words,
+            categories=cats.for_search,
+            category_positions=cats.positions,
+            generic=cats.generic,
+            unsupported=cats.unsupported,
+            airport=bool(airport_at),
+            city=city,
+            regions=regions,
+            leftover=leftover,
+        )
+
+    def _answer(
+        self, q: _Query, near: tuple[float, float] | None
+    ) -> tuple[list[Place], str | None]:
+        index = self._index
+        if not q.words:
+            return [], NOT_FOUND
+
+        code = self._airport_code(q)
+        if code is not None and (q.airport or q.words[0].upper):
+            return [self._airport_place(code)], None
+        if q.airport:
+            found = self._airports(q, near)
+            return (found, None) if found else ([], NOT_FOUND)
+
+        curated = q.city is not None and index.has_landmarks(q.city.city)
+        named = self._named_landmarks(q, near, curated)
+        if named:
+            places = [self._landmark_place(i) for i in named]
+            if q.city is not None and not curated:
+                first = index.landmarks[named[0]]
+                record = index.cities[q.city.city]
+                if (
+                    distance_km(first.latitude, first.longitude, record.latitude, record.longitude)
+                    <= NEAR_RADIUS_KM
+                ):
+                    places.append(self._city_place(q.city.city))
+            return places, None
+
+        if q.unsupported and not q.categories:
+            kinds = ", ".join(q.unsupported)
+            return [], (
+                f"The offline gazetteer lists cities, airports and landmarks, not {kinds}; "
+                "it cannot suggest any."
+            )
+
+        if q.city is not None:
+            return self._in_city(q, near, curated)
+
+        if q.regions.pairs and not q.leftover:
+            return [], self._name_a_city_note(q.regions)
+
+        if near is not None and not q.leftover:
+            return self._around(q, near)
+
+        if q.categories or q.generic:
+            example = f"{plural(q.categories[0])} in Rome" if q.categories else "Rome"
+            return [], f'Name a city to search the offline gazetteer, for example "{example}".'
+
+        if code is not None:
+            return [self._airport_place(code)], None
+        by_name = self._airports_named(q.leftover)
+        if by_name:
+            return [self._airport_place(i) for i in by_name], None
+        return [], NOT_FOUND
+
+    # ----------------------------------------------------------------- landmarks
+
+    def _named_landmarks(
+        self, q: _Query, near: tuple[float, float] | None, curated: bool
+    ) -> list[int]:
+        """Landmarks the query names, in this order of trust: a landmark of the named city;
+        a landmark whose whole name is in the query ("Golden Gate Bridge", even though
+        "Golden Gate" is also a town); a partial name near an uncurated city ("Giza");
+        a partial name anywhere ("eiffel")."""
+        index = self._index
+        query_words = [w.norm for w in q.words]
+        # Filler, category and city words may complete a name ("British Museum", "Tower
+        # of London") but cannot identify a landmark alone ("food" is not Maxwell Food
+        # Centre, "Paris" in "Paris, Texas" is not Notre-Dame de Paris).
+        weak = set(FILLERS) | {query_words[i] for i in q.category_positions}
+        city_words: set[str] = set()
+        if q.city is not None:
+            city_words = set(query_words[q.city.start : q.city.end])
+            if curated:
+                found = match_names(
+                    index,
+                    query_words,
+                    weak_words=weak | city_words,
+                    within=index.landmarks_by_city[q.city.city],
+                )
+                if found:
+                    return [m.landmark for m in found]
+        found = match_names(index, query_words, weak_words=weak | city_words)
+        if found and found[0].full:
+            ids = [m.landmark for m in found]
+            return self._prefer_near(ids, near) if near is not None and q.city is None else ids
+        if q.city is not None:
+            if curated:
+                return []
+            city = q.city.city
+            around = self._landmarks_near(
+                (index.cities.latitude[city], index.cities.longitude[city])
+            )
+            return [
+                m.landmark for m in match_names(index, query_words, weak_words=weak, within=around)
+            ]
+        ids = [m.landmark for m in found]
+        return self._prefer_near(ids, near) if near is not None else ids
+
+    def _landmarks_near(self, point: tuple[float, float]) -> list[int]:
+        return [
+            i
+            for i in range(len(self._index.landmarks))
+            if self._distance(i, point) <= NEAR_RADIUS_KM
+        ]
+
+    def _in_city(
+        self, q: _Query, near: tuple[float, float] | None, curated: bool
+    ) -> tuple[list[Place], str | None]:
+        index = self._index
+        assert q.city is not None
+        city = q.city.city
+        label = self._where(city)
+        if not curated:
+            kinds = self._kinds(q.categories) if q.categories else "landmarks"
+            return [self._city_place(city)], (
+                "Only the city itself is known offline: the offline gazetteer has no curated "
+                f"{kinds} for {label}."
+            )
+        ids = index.landmarks_by_city[city]
+        if q.categories:
+            wanted = set(q.categories)
+            ids = [i for i in ids if wanted.intersection(index.landmarks[i].categories)]
+            if not ids:
+                known = sorted(
+                    {index.landmarks[i].categories[0] for i in index.landmarks_by_city[city]}
+                )
+                return [], (
+                    f"The offline gazetteer lists no {self._kinds(q.categories)} in {label}; "
+                    f"it knows these kinds of place there: {', '.join(known)}."
+                )
+        if near is not None:
+            ids = sorted(ids, key=lambda i: self._distance(i, near))
+        note = None
+        if q.leftover:
+            note = (
+                f"Showing landmarks in {label}; the offline gazetteer could not use: "
+                f"{' '.join(q.leftover)}."
+            )
+        return [self._landmark_place(i) for i in ids], note
+
+    def _around(self, q: _Query, near: tuple[float, float]) -> tuple[list[Place], str | None]:
+        index = self._index
+        wanted = set(q.categories)
+        ids = [
+            i
+            for i, lm in enumerate(index.landmarks)
+            if (not wanted or wanted.intersection(lm.categories))
+            and self._distance(i, near) <= NEAR_RADIUS_KM
+        ]
+        if ids:
+            ids.sort(key=lambda i: self._distance(i, near))
+            return [self._landmark_place(i) for i in ids], None
+        if q.categories:
+            return [], (
+                f"The offline gazetteer lists no {self._kinds(q.categories)} within "
+                f"{NEAR_RADIUS_KM:.0f} km of that point."
+            )
+        cities = index.cities
+        nearest = min(
+            range(len(cities)),
+            key=lambda c: distance_km(near[0], near[1], cities.latitude[c], cities.longitude[c]),
+        )
+        if (
+            distance_km(near[0], near[1], cities.latitude[nearest], cities.longitude[nearest])
+            > NEAR_RADIUS_KM
+        ):
+            return [], NOT_FOUND
+        return [self._city_place(nearest)], (
+            "Only the city itself is known offline: the offline gazetteer has no curated "
+            f"landmarks near {self._where(nearest)}."
+        )
+
+    def _prefer_near(self, ids: Sequence[int], near: tuple[float, float]) -> list[int]:
+        close = [i for i in ids if self._distance(i, near) <= NEAR_RADIUS_KM]
+        return sorted(close, key=lambda i: self._distance(i, near)) if close else list(ids)
+
+    def _distance(self, landmark: int, near: tuple[float, float]) -> float:
+        lm = self._index.landmarks[landmark]
+        return distance_km(near[0], near[1], lm.latitude, lm.longitude)
+
+    # ----------------------------------------------------------------- airports
+
+    def _airport_code(self, q: _Query) -> int | None:
+        content = [w.norm for w in q.words if w.norm not in AIRPORT_WORDS and w.norm not in FILLERS]
+        if len(content) == 1 and len(content[0]) == 3:
+            return self._index.airport_by_iata.get(content[0])
+        return None
+
+    def _airports(self, q: _Query, near: tuple[float, float] | None) -> list[Place]:
+        index = self._index
+        if q.city is not None:
+            record = index.cities[q.city.city]
+            point = (record.latitude, record.longitude)
+        else:
+            found = self._airports_named(q.leftover)
+            if found or near is None:
+                return [self._airport_place(i) for i in found]
+            point = near
+
+        def distance(i: int) -> float:
+            a = index.airports[i]
+            return distance_km(point[0], point[1], a.latitude, a.longitude)
+
+        close = [i for i in range(len(index.airports)) if distance(i) <= NEAR_RADIUS_KM]
+        city_words = set(q.words[q.city.start].norm.split()) if q.city is not None else set()
+
+        # airportsdata has no traffic figures: civil airports of a metropolitan area
+        # (IATA city codes such as LON), then those named "international" or after the
+        # city, then the nearest.
+        def rank(i: int) -> tuple[bool, bool, bool, bool, float]:
+            tokens = index.airports[i].name_tokens
+            return (
+                bool(_MILITARY.intersection(tokens)),
+                not index.airports[i].metro,
+                "international" not in tokens,
+                not city_words.intersection(tokens),
+                distance(i),
+            )
+
+        close.sort(key=rank)
+        return [self._airport_place(i) for i in close]
+
+    def _airports_named(self, words: Sequence[str]) -> list[int]:
+        tokens = [w for w in words if w not in _GENERIC_AIRPORT_WORDS]
+        if not tokens:
+            return []
+        found: set[int] | None = None
+        for token in tokens:
+            ids = set(self._index.airport_tokens.get(token, ()))
+            found = ids if found is None else found & ids
+            if not found:
+                return []
+        return sorted(found or (), key=lambda i: self._index.airports[i].iata)
+
+    # ----------------------------------------------------------------- building results
+
+    def _city(self, city: int) -> City:
+        index = self._index
+        record = index.cities[city]
+        return City(
+            geonameid=record.geonameid,
+            name=index.city_label(city),
+            country=record.country,
+            country_name=index.country_name(record.country),
+            latitude=record.latitude,
+            longitude=record.longitude,
+            population=record.population,
+            has_landmarks=index.has_landmarks(city),
+        )
+
+    def _where(self, city: int) -> str:
+        return f"{self._index.city_label(city)}, {self._index.city_region(city)}"
+
+    @staticmethod
+    def _kinds(categories: Sequence[str]) -> str:
+        names = [plural(c) for c in categories]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+    def _name_a_city_note(self, regions: Regions) -> str:
+        index = self._index
+        countries = {country for country, _ in regions.pairs}
+        cities = index.cities
+        in_region = [
+            c
+            for c in range(len(cities))
+            if any(
+                cities.country[c] == country and (not admin1 or cities.admin1[c] == admin1)
+                for country, admin1 in regions.pairs
+            )
+        ]
+        in_region.sort(key=lambda c: (not index.has_landmarks(c), -cities.population[c]))
+        examples = ", ".join(index.city_label(c) for c in in_region[:3])
+        where = ", ".join(sorted(index.country_name(c) for c in countries))
+        hint = f" In {where} it knows, for example, {examples}." if examples else ""
+        return f"Name a city: the offline gazetteer searches cities, landmarks and airports.{hint}"
+
+    def _city_place(self, city: int) -> Place:
+        index = self._index
+        record = index.cities[city]
+        country = index.country_name(record.country)
+        return Place(
+            id=f"gaz-city-{record.geonameid}",
+            name=index.city_label(city),
+            address=index.city_region(city),
+            latitude=record.latitude,
+            longitude=record.longitude,
+            rating=None,
+            description=f"City in {country}, population {record.population:,} (GeoNames).",
+        )
+
+    def _landmark_place(self, landmark: int) -> Place:
+        lm = self._index.landmarks[landmark]
+        kind = lm.categories[0].capitalize()
+        return Place(
+            id=lm.id,
+            name=lm.name,
+            address=lm.address,
+            latitude=lm.latitude,
+            longitude=lm.longitude,
+            rating=None,
+            description=f"{kind} · {lm.description}",
+        )
+
+    def _airport_place(self, airport: int) -> Place:
+        index = self._index
+        a = index.airports[airport]
+        where = ", ".join(p for p in (a.city, a.region, index.country_name(a.country)) if p)
+        codes = f"IATA {a.iata}" + (f", ICAO {a.icao}" if a.icao else "")
+        return Place(
+            id=f"gaz-airport-{a.iata.lower()}",
+            name=f"{a.name} ({a.iata})",
+            address=where,
+            latitude=a.latitude,
+            longitude=a.longitude,
+            rating=None,
+            description=f"Airport ({codes}).",
+        )
