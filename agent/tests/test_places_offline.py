@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from travel_agent.places.base import PlacesProvider, SearchResult
 from travel_agent.places.gazetteer.geo import distance_km
 from travel_agent.places.gazetteer.index import load_index, read_index_data

@@ -1,0 +1,217 @@
+"""Where a chat request enters: `POST /copilotkit`, AG-UI over SSE (agent name `travel`).
+
+The maintained AG-UI LangGraph integration does the streaming; this module checks what
+comes in first (size, shape, thread, pending approval) so that bad input never reaches
+the graph, and keeps one run per thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ag_ui.core import EventType, RunAgentInput
+from ag_ui.encoder import EventEncoder
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from . import errors
+from .graph import pending_proposal
+from .logging_setup import thread_id_var
+from .metrics import ACTIVE_STREAMS, AGENT_RUNS
+from .runtime import THREAD_ID, Runtime, get_runtime
+from .thread_locks import ThreadBusy
+from .trip_ops import Proposal
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+AGENT_NAME = "travel"
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def _refuse(status: int, detail: str) -> JSONResponse:
+    AGENT_RUNS.labels("refused").inc()
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+    ]
+    return "The request is not a valid AG-UI RunAgentInput (" + "; ".join(parts) + ")."
+
+
+def _text_length(content: Any) -> int:
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, list):
+        return sum(len(getattr(part, "text", "") or "") for part in content)
+    return 0
+
+
+@router.post(
+    "/copilotkit",
+    summary="Run the travel agent (AG-UI)",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "AG-UI event stream"},
+        409: {"description": "A run or an approval is pending on this thread"},
+        413: {"description": "Body too large"},
+        422: {"description": "Not a valid RunAgentInput"},
+        503: {"description": "Shutting down or storage unavailable"},
+    },
+)
+async def run_agent(request: Request) -> Response:
+    runtime = get_runtime(request)
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(422, "The request body is not valid JSON.")
+    try:
+        run_input = RunAgentInput.model_validate(data)
+    except ValidationError as exc:
+        return _refuse(422, _validation_summary(exc))
+    if not THREAD_ID.match(run_input.thread_id):
+        return _refuse(422, "threadId must be 8 to 128 letters, digits, '-' or '_'.")
+    thread_id_var.set(run_input.thread_id)
+    limit = runtime.settings.max_message_chars
+    for message in run_input.messages:
+        if _text_length(getattr(message, "content", None)) > limit:
+            return _refuse(422, f"Your message is too long: at most {limit:,} characters.")
+    if runtime.draining:
+        return _refuse(503, errors.SHUTTING_DOWN)
+
+    lease = runtime.locks.hold(run_input.thread_id)
+    try:
+        await lease.__aenter__()
+    except ThreadBusy:
+        return _refuse(409, errors.BUSY)
+    except Exception:
+        log.exception("could not take the thread lock")
+        return _refuse(503, errors.STORAGE_UNAVAILABLE)
+    try:
+        refusal = await _check_against_state(runtime, run_input)
+    except Exception:
+        await lease.__aexit__(None, None, None)
+        log.exception("could not read the thread state")
+        return _refuse(503, errors.STORAGE_UNAVAILABLE)
+    if refusal is not None:
+        await lease.__aexit__(None, None, None)
+        return refusal
+
+    # What the client says about state, tools or props never enters the graph: trips
+    # change only through tool calls the person approved.
+    clean = run_input.model_copy(
+        update={"state": {}, "tools": [], "context": [], "forwarded_props": {}}
+    )
+    encoder = EventEncoder(accept=request.headers.get("accept", "text/event-stream"))
+    session = _RunSession(runtime, lease)
+    return _RunStreamResponse(
+        session,
+        _stream(runtime, clean, encoder, session),
+        media_type=encoder.get_content_type(),
+        headers=STREAM_HEADERS,
+    )
+
+
+class _RunSession:
+    """Counts the run and frees the thread exactly once, however the stream ends."""
+
+    def __init__(self, runtime: Runtime, lease: Any) -> None:
+        self.runtime = runtime
+        self.lease = lease
+        self.outcome = "cancelled"  # until the stream says otherwise
+        self.closed = False
+        runtime.run_started()
+        ACTIVE_STREAMS.inc()
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        ACTIVE_STREAMS.dec()
+        AGENT_RUNS.labels(self.outcome).inc()
+        self.runtime.run_ended()
+        await self.lease.__aexit__(None, None, None)
+
+
+class _RunStreamResponse(StreamingResponse):
+    def __init__(self, session: _RunSession, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the client left before the stream started: never leak the lock.
+            await self.session.close()
+
+
+@router.get("/copilotkit/health", summary="AG-UI agent health (as the integration's helper)")
+async def agent_health() -> dict[str, Any]:
+    return {"status": "ok", "agent": {"name": AGENT_NAME}}
+
+
+async def _check_against_state(runtime: Runtime, run_input: RunAgentInput) -> JSONResponse | None:
+    snapshot = await runtime.ensure_thread(run_input.thread_id)
+    pending = pending_proposal(snapshot.tasks)
+    if run_input.resume:
+        if pending is None:
+            return _refuse(
+                409, "There is no change waiting for your approval on this conversation."
+            )
+        interrupt_id, payload = pending
+        proposal = Proposal.from_payload(payload)
+        if len(run_input.resume) != 1 or run_input.resume[0].interrupt_id != interrupt_id:
+            return _refuse(
+                409, "That approval is no longer pending; reload to see the current one."
+            )
+        entry = run_input.resume[0]
+        answer = entry.payload if isinstance(entry.payload, dict) else {}
+        place_ids = answer.get("place_ids")
+        if entry.status == "resolved" and place_ids is not None:
+            if not isinstance(place_ids, list) or not all(isinstance(p, str) for p in place_ids):
+                return _refuse(422, "place_ids must be a list of place ids.")
+            unknown = proposal.unknown_place_ids(place_ids)
+            if unknown:
+                return _refuse(
+                    422, f"These places were not part of the proposal: {', '.join(unknown[:10])}."
+                )
+        return None
+    if pending is not None:
+        known = {getattr(m, "id", None) for m in snapshot.values.get("messages", [])}
+        if any(m.role == "user" and m.id not in known for m in run_input.messages):
+            return _refuse(
+                409, "A change is waiting for your approval: approve or cancel it first."
+            )
+    return None
+
+
+async def _stream(
+    runtime: Runtime, run_input: RunAgentInput, encoder: EventEncoder, session: _RunSession
+) -> AsyncIterator[str]:
+    outcome = "finished"
+    try:
+        async for event in runtime.agent.clone().run(run_input):
+            if event.type == EventType.RUN_ERROR:
+                outcome = "error"
+                message = event.message
+                if message not in errors.SAFE_MESSAGES:
+                    log.error("run failed", extra={"error": message})
+                    message = errors.INTERNAL
+                code = errors.RUN_ERROR_CODES[message]
+                event = event.model_copy(update={"message": message, "code": code})
+            elif event.type == EventType.RUN_FINISHED:
+                result = getattr(event, "outcome", None)
+                if result is not None and getattr(result, "type", None) == "interrupt":
+                    outcome = "interrupted"
+            yield encoder.encode(event)
+        session.outcome = outcome
+    finally:
+        # A client that goes away (stop button, closed tab) leaves outcome "cancelled".
+        await session.close()

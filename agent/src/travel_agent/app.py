@@ -1,0 +1,104 @@
+"""The agent service's FastAPI application: wiring only, no logic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from langchain_core.language_models import BaseChatModel
+
+from . import __version__, agui, health, trips_api
+from .agui_agent import TravelAgent
+from .graph import GraphDeps, build_graph
+from .llm.factory import build_chat_model
+from .middleware import ServiceMiddleware
+from .persistence import open_persistence
+from .places.base import PlacesProvider
+from .places.factory import build_places_provider
+from .places.offline import OfflineGazetteer
+from .runtime import Runtime
+from .settings import Settings, get_settings
+from .thread_locks import ThreadLocks
+from .trip_ops import Limits
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    model: BaseChatModel | None = None,
+    places: PlacesProvider | None = None,
+) -> FastAPI:
+    """Build the app. `model`/`places` replace the configured providers (used by tests)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gazetteer = OfflineGazetteer()
+        chat_model = model or build_chat_model(settings, gazetteer)
+        provider = places or build_places_provider(settings, gazetteer)
+        async with open_persistence(settings) as persistence:
+            deps = GraphDeps(
+                model=chat_model,
+                places=provider,
+                limits=Limits(settings.max_trips, settings.max_places_per_trip),
+                demo_trips=settings.demo_trips,
+                max_context_messages=settings.max_context_messages,
+            )
+            graph = build_graph(deps, persistence.saver)
+            agent = TravelAgent(
+                name=agui.AGENT_NAME,
+                description="Plans trips: searches places, proposes trips, asks for approval.",
+                graph=graph,
+                emit_interrupt_outcome=True,
+                emit_raw_events=False,
+            )
+            app.state.runtime = Runtime(
+                settings=settings,
+                persistence=persistence,
+                graph=graph,
+                agent=agent,
+                locks=ThreadLocks(persistence.pool),
+                places=provider,
+                llm_provider=settings.effective_llm_provider if model is None else "custom",
+                places_provider=provider.name,
+            )
+            log.info(
+                "agent service ready",
+                extra={
+                    "checkpointer": persistence.kind,
+                    "llm_provider": app.state.runtime.llm_provider,
+                    "places_provider": provider.name,
+                },
+            )
+            try:
+                yield
+            finally:
+                await provider.aclose()
+
+    app = FastAPI(
+        title="CoAgents Travel agent",
+        version=__version__,
+        description="Plans trips over AG-UI (`POST /copilotkit`) plus a REST API for trips.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()[:5]
+        )
+        return JSONResponse({"detail": f"Invalid request: {problems}."}, status_code=422)
+
+    app.include_router(agui.router)
+    app.include_router(trips_api.router)
+    app.include_router(health.router)
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else None
+    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes, api_token=token)
+    return app

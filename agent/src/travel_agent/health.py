@@ -1,0 +1,43 @@
+"""Health endpoints for probes and Prometheus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from .runtime import get_runtime
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to serve: storage reachable, not shutting down",
+    responses={503: {"description": "Not ready"}},
+)
+async def readyz(request: Request) -> JSONResponse:
+    runtime = get_runtime(request)
+    body: dict[str, Any] = {
+        "status": "ready",
+        "checkpointer": runtime.persistence.kind,
+        "llm_provider": runtime.llm_provider,
+        "places_provider": runtime.places_provider,
+    }
+    if runtime.draining:
+        return JSONResponse({**body, "status": "unavailable", "reason": "shutting down"}, 503)
+    if not await runtime.persistence.ping():
+        return JSONResponse({**body, "status": "unavailable", "reason": "storage unreachable"}, 503)
+    return JSONResponse(body)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,113 @@
+"""Every request passes here first: request id, optional token, body limit, timing.
+
+Pure ASGI (no BaseHTTPMiddleware) so streamed responses pass straight through.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .logging_setup import request_id_var, thread_id_var
+from .metrics import HTTP_REQUEST_DURATION
+
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class ServiceMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, api_token: str | None) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.token = api_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id_var.set(request_id)
+        thread_id_var.set(None)
+        rid_header = [(b"x-request-id", request_id.encode())]
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *rid_header]
+            await send(message)
+
+        try:
+            if self.token and scope["path"] not in OPEN_PATHS:
+                expected = f"Bearer {self.token}"
+                if not hmac.compare_digest(headers.get("authorization", ""), expected):
+                    status = 401
+                    await _json(send, 401, "A valid agent API token is required.", rid_header)
+                    return
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                status = 413
+                await _json(
+                    send,
+                    413,
+                    f"The request body is too large (limit {self.max_body:,} bytes).",
+                    rid_header,
+                )
+                return
+            received = 0
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body:
+                        raise BodyTooLarge
+                return message
+
+            try:
+                await self.app(scope, limited_receive, send_wrapper)
+            except BodyTooLarge:
+                status = 413
+                await _json(
+                    send,
+                    413,
+                    f"The request body is too large (limit {self.max_body:,} bytes).",
+                    rid_header,
+                )
+        finally:
+            route: Any = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            HTTP_REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(
+                time.perf_counter() - started
+            )

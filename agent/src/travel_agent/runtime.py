@@ -1,0 +1,84 @@
+"""What the running service holds: settings, storage, the graph, and its drain state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ag_ui_langgraph import LangGraphAgent
+from fastapi import HTTPException, Request
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import StateSnapshot
+
+from .graph import initial_values
+from .persistence import Persistence
+from .places.base import PlacesProvider
+from .settings import Settings
+from .thread_locks import ThreadLocks
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    values: dict[str, Any]
+    tasks: tuple[Any, ...]
+
+
+THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    persistence: Persistence
+    graph: CompiledStateGraph[Any, Any, Any, Any]
+    agent: LangGraphAgent
+    locks: ThreadLocks
+    places: PlacesProvider
+    llm_provider: str
+    places_provider: str
+    draining: bool = False
+    active_runs: int = 0
+
+    def config(self, thread_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": thread_id}}
+
+    async def read_thread(self, thread_id: str) -> ThreadView:
+        """The thread's values and pending tasks; a new thread shows its initial values
+        without storing them (only writers, holding the thread lock, store)."""
+        snapshot = await self.graph.aget_state(self.config(thread_id))
+        if not snapshot.values:
+            return ThreadView(initial_values(self.settings.demo_trips), ())
+        return ThreadView(snapshot.values, snapshot.tasks)
+
+    async def ensure_thread(self, thread_id: str) -> StateSnapshot:
+        """The thread's state; a thread never seen before first gets its initial values.
+        Call only while holding the thread lock."""
+        config = self.config(thread_id)
+        snapshot = await self.graph.aget_state(config)
+        if not snapshot.values:
+            values = initial_values(self.settings.demo_trips)
+            await self.graph.aupdate_state(config, values, as_node="trips")
+            snapshot = await self.graph.aget_state(config)
+        return snapshot
+
+    def run_started(self) -> None:
+        self.active_runs += 1
+
+    def run_ended(self) -> None:
+        self.active_runs -= 1
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def check_thread_id(thread_id: str) -> str:
+    if not THREAD_ID.match(thread_id):
+        raise HTTPException(
+            status_code=422,
+            detail="The conversation id must be 8 to 128 letters, digits, '-' or '_'.",
+        )
+    return thread_id

@@ -1,0 +1,135 @@
+"""What bad input gets: a clear refusal, nothing stored, the service still up."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import PLAN_TEXT, AgentClient, new_thread
+
+
+async def _unchanged(client: AgentClient, thread: str, before: dict) -> None:
+    assert await client.trips(thread) == before
+
+
+async def test_malformed_json_is_422(client: AgentClient) -> None:
+    r = await client.http.post(
+        "/copilotkit", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    assert r.json()["detail"] == "The request body is not valid JSON."
+
+
+async def test_invalid_run_agent_input_is_422(client: AgentClient) -> None:
+    r = await client.http.post("/copilotkit", json={"threadId": "abcdefgh", "messages": "hi"})
+    assert r.status_code == 422
+    assert "not a valid AG-UI RunAgentInput" in r.json()["detail"]
+    assert "runId" in r.json()["detail"] or "run_id" in r.json()["detail"]
+
+
+async def test_body_over_one_mib_is_413(client: AgentClient) -> None:
+    body = json.dumps(
+        {"threadId": new_thread(), "runId": "r", "messages": [], "x": "a" * 1_100_000}
+    )
+    r = await client.http.post(
+        "/copilotkit", content=body, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert "too large" in r.json()["detail"]
+
+
+async def test_chunked_body_over_the_limit_is_413(client: AgentClient) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(20):
+            yield b"a" * 100_000
+
+    r = await client.http.post("/copilotkit", content=chunks())
+    assert r.status_code == 413
+
+
+async def test_message_over_10000_characters_is_refused_and_not_stored(
+    client: AgentClient,
+) -> None:
+    thread = new_thread()
+    before = await client.trips(thread)
+    events = await client.run(thread, "a" * 10_001, expect=422)
+    assert "too long" in events[0]["detail"]
+    history = (await client.http.get(f"/threads/{thread}/history")).json()["items"]
+    assert history == []
+    await _unchanged(client, thread, before)
+
+
+async def test_bad_thread_id_is_422(client: AgentClient) -> None:
+    events = await client.run("../../etc", "hi", expect=422)
+    assert "threadId" in events[0]["detail"]
+
+
+async def test_resume_without_pending_approval_is_refused(client: AgentClient) -> None:
+    thread = new_thread()
+    before = await client.trips(thread)
+    events = await client.run(
+        thread,
+        resume=[{"interruptId": "nope", "status": "resolved", "payload": {"approved": True}}],
+        expect=409,
+    )
+    assert "no change waiting" in events[0]["detail"]
+    await _unchanged(client, thread, before)
+
+
+async def test_resume_naming_places_not_proposed_is_refused(client: AgentClient) -> None:
+    thread = new_thread()
+    await client.run(thread, PLAN_TEXT)
+    before = await client.trips(thread)
+    pending = before["pending_approval"]
+    events = await client.run(
+        thread,
+        resume=[
+            {
+                "interruptId": pending["interrupt_id"],
+                "status": "resolved",
+                "payload": {"approved": True, "place_ids": ["not-a-proposed-place"]},
+            }
+        ],
+        expect=422,
+    )
+    assert "not-a-proposed-place" in events[0]["detail"]
+    await _unchanged(client, thread, before)  # still pending, nothing applied
+
+
+async def test_resume_for_another_interrupt_is_refused(client: AgentClient) -> None:
+    thread = new_thread()
+    await client.run(thread, PLAN_TEXT)
+    before = await client.trips(thread)
+    events = await client.run(
+        thread,
+        resume=[{"interruptId": "stale-id", "status": "resolved", "payload": {"approved": True}}],
+        expect=409,
+    )
+    assert "no longer pending" in events[0]["detail"]
+    await _unchanged(client, thread, before)
+
+
+async def test_new_message_while_approval_pending_is_refused(client: AgentClient) -> None:
+    thread = new_thread()
+    await client.run(thread, PLAN_TEXT)
+    before = await client.trips(thread)
+    events = await client.run(thread, "Delete the NYC trip", expect=409)
+    assert "approve or cancel" in events[0]["detail"]
+    await _unchanged(client, thread, before)
+
+
+async def test_client_state_and_props_cannot_change_trips(client: AgentClient) -> None:
+    thread = new_thread()
+    before = await client.trips(thread)
+    hostile = {"trips": [], "selected_trip_id": None}
+    body = {
+        "threadId": thread,
+        "runId": "run-x",
+        "messages": [{"id": "m-x", "role": "user", "content": "hello"}],
+        "state": hostile,
+        "tools": [],
+        "context": [],
+        "forwardedProps": hostile,
+    }
+    r = await client.http.post("/copilotkit", json=body)
+    assert r.status_code == 200
+    await _unchanged(client, thread, before)
