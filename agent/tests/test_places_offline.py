@@ -217,6 +217,9 @@ def test_named_landmark_does_not_drag_in_lookalikes(gaz: OfflineGazetteer) -> No
 def test_landmark_named_after_an_uncurated_town(gaz: OfflineGazetteer) -> None:
     result = gaz.search_sync("Giza")
     assert ids(result)[:2] == ["gaz-cairo-pyramids-of-giza", "gaz-cairo-great-sphinx-of-giza"]
+    assert result.places[2].name == "Giza"  # the town itself, after its landmarks
+    # "Central Park" is also a GeoNames name of Bethpage, NY; the landmark is meant.
+    assert ids(gaz.search_sync("Central Park")) == ["gaz-new-york-central-park"]
 
 
 # ---------------------------------------------------------------- airports
@@ -242,7 +245,11 @@ def test_airports_in_a_city(gaz: OfflineGazetteer) -> None:
 # ---------------------------------------------------------------- nothing invented
 
 
-@pytest.mark.parametrize("query", ["Atlantis", "xyzzy", "", "   ", "museums in Atlantis"])
+@pytest.mark.parametrize(
+    "query",
+    # "Mont" is a town name too, but the query is not about that town.
+    ["Atlantis", "xyzzy", "", "   ", "museums in Atlantis", "Mont Saint-Michel", "Lyon xyzzy"],
+)
 def test_unknown_places_return_nothing(gaz: OfflineGazetteer, query: str) -> None:
     result = gaz.search_sync(query)
     assert result.places == []

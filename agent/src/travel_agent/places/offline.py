@@ -226,17 +226,11 @@ class OfflineGazetteer:
             return (found, None) if found else ([], NOT_FOUND)
 
         curated = q.city is not None and index.has_landmarks(q.city.city)
-        named = self._named_landmarks(q, near, curated)
+        named, after_city = self._named_landmarks(q, near, curated)
         if named:
             places = [self._landmark_place(i) for i in named]
-            if q.city is not None and not curated:
-                first = index.landmarks[named[0]]
-                record = index.cities[q.city.city]
-                if (
-                    distance_km(first.latitude, first.longitude, record.latitude, record.longitude)
-                    <= NEAR_RADIUS_KM
-                ):
-                    places.append(self._city_place(q.city.city))
+            if after_city and q.city is not None:
+                places.append(self._city_place(q.city.city))
             return places, None
 
         if q.unsupported and not q.categories:
@@ -270,11 +264,12 @@ class OfflineGazetteer:
 
     def _named_landmarks(
         self, q: _Query, near: tuple[float, float] | None, curated: bool
-    ) -> list[int]:
+    ) -> tuple[list[int], bool]:
         """Landmarks the query names, in this order of trust: a landmark of the named city;
         a landmark whose whole name is in the query ("Golden Gate Bridge", even though
-        "Golden Gate" is also a town); a partial name near an uncurated city ("Giza");
-        a partial name anywhere ("eiffel")."""
+        "Golden Gate" is also a town); a partial name near an uncurated city ("Giza": the
+        flag returned is then True, as the city itself belongs in the answer too); a
+        partial name anywhere ("eiffel")."""
         index = self._index
         query_words = [w.norm for w in q.words]
         # Filler, category and city words may complete a name ("British Museum", "Tower
@@ -292,23 +287,24 @@ class OfflineGazetteer:
                     within=index.landmarks_by_city[q.city.city],
                 )
                 if found:
-                    return [m.landmark for m in found]
+                    return [m.landmark for m in found], False
         found = match_names(index, query_words, weak_words=weak | city_words)
         if found and found[0].full:
             ids = [m.landmark for m in found]
-            return self._prefer_near(ids, near) if near is not None and not curated else ids
+            if near is not None and not curated:
+                ids = self._prefer_near(ids, near)
+            return ids, False
         if q.city is not None:
             if curated:
-                return []
+                return [], False
             city = q.city.city
             around = self._landmarks_near(
                 (index.cities.latitude[city], index.cities.longitude[city])
             )
-            return [
-                m.landmark for m in match_names(index, query_words, weak_words=weak, within=around)
-            ]
+            partial = match_names(index, query_words, weak_words=weak, within=around)
+            return [m.landmark for m in partial], True
         ids = [m.landmark for m in found]
-        return self._prefer_near(ids, near) if near is not None else ids
+        return (self._prefer_near(ids, near) if near is not None else ids), False
 
     def _landmarks_near(self, point: tuple[float, float]) -> list[int]:
         """Landmarks within NEAR_RADIUS_KM of a point, nearest first."""
@@ -322,6 +318,10 @@ class OfflineGazetteer:
         city = q.city.city
         label = self._where(city)
         if not curated:
+            if q.leftover:
+                # "Mont Saint-Michel" is not a question about Mons: unexplained words next to
+                # a city without landmarks mean the query is about something else.
+                return [], NOT_FOUND
             kinds = self._kinds(q.categories) if q.categories else "landmarks"
             return [self._city_place(city)], (
                 "Only the city itself is known offline: the offline gazetteer has no curated "
