@@ -42,6 +42,7 @@ from .gazetteer.text import Word, normalize, words_of
 from .gazetteer.words import FILLERS
 
 NOT_FOUND = "I could not find that place in the offline gazetteer."
+MAX_QUERY_WORDS = 40
 AIRPORT_WORDS = frozenset(
     ["airport", "airports", "aeroport", "aeropuerto", "aeroporto", "flughafen", "airfield"]
 )
@@ -173,7 +174,8 @@ class OfflineGazetteer:
 
     def _parse(self, query: str, near: tuple[float, float] | None) -> _Query:
         index = self._index
-        words = words_of(query)
+        # A place search is a few words; a pasted essay is cut rather than scanned.
+        words = words_of(query)[:MAX_QUERY_WORDS]
         n = len(words)
         everything = [True] * n
         # Multi-word city names first, so "Long Beach" or "Mexico City" are not read as a
@@ -186,10 +188,8 @@ class OfflineGazetteer:
         used = cats.positions | airport_at
         usable = [i not in used for i in range(n)]
         content = [i for i in range(n) if usable[i] and words[i].norm not in FILLERS]
-        sole = [
-            usable[i] and all(j == i or words[j].norm in FILLERS for j in range(n) if usable[j])
-            for i in range(n)
-        ]
+        # A word is "sole" when every other usable word is a filler ("beaches in nice").
+        sole = [usable[i] and not [j for j in content if j != i] for i in range(n)]
         regions = find_regions(index, words, usable)
         spans = city_spans(index, words, usable, sole=sole, qualified=bool(regions.pairs))
         city = best_city(index, words, spans, regions=regions, near=near, whole=True)
