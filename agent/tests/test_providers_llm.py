@@ -26,7 +26,7 @@ from travel_agent.llm.openai_model import build_openai_model
 from travel_agent.llm.usage import LLMUsageRecorder
 from travel_agent.settings import Settings
 
-from conftest import LLM_TEST_KEY
+from agent_kit import LLM_TEST_KEY
 
 SEARCH_TOOL: dict[str, Any] = {
     "type": "function",

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from travel_agent.app import create_app
 from travel_agent.errors import LLM_BAD_KEY, LLM_UNAVAILABLE, TOO_MANY_REPAIRS
 
-from conftest import LLM_TEST_KEY, AgentClient, last, make_settings, new_thread, text_of
+from agent_kit import LLM_TEST_KEY, AgentClient, last, make_settings, new_thread, text_of
 
 COLOSSEUM = {
     "id": "colosseum",

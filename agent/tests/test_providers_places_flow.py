@@ -21,7 +21,7 @@ from travel_agent.places.offline import OfflineGazetteer
 from travel_agent.places.osm import OpenStreetMapProvider
 from travel_agent.settings import Settings
 
-from conftest import LLM_TEST_KEY, AgentClient, last, make_settings, new_thread, text_of
+from agent_kit import LLM_TEST_KEY, AgentClient, last, make_settings, new_thread, text_of
 
 GOOGLE_URL = "https://places.googleapis.com/v1/places:searchText"
 WRONG_GOOGLE_KEY = "AIzaSyWrong-key-for-tests-000000000"

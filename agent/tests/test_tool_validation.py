@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from travel_agent.app import create_app
 from travel_agent.errors import TOO_MANY_REPAIRS
 
-from conftest import AgentClient, make_settings, new_thread, text_of
+from agent_kit import AgentClient, make_settings, new_thread, text_of
 from scripted import ScriptedModel, SlowPlaces, call
 
 GOOD_PLACE = {
