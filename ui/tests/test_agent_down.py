@@ -52,7 +52,7 @@ async def test_page_loads_with_a_clear_message_and_no_trips(
     response = await b.http.post("/api/chat", json={"message": "hi"}, headers=b.headers())
     assert response.status_code == 200
     events = sse_events(response.text)
-    assert [(e["type"], e["code"]) for e in events] == [("RUN_ERROR", "AGENT_UNAVAILABLE")]
+    assert [(e["type"], e["code"]) for e in events] == [("RUN_ERROR", "agent_unavailable")]
 
     metrics = (await b.http.get("/metrics")).text
     # The page's two reads, the state read and the chat.

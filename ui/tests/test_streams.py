@@ -108,7 +108,7 @@ async def test_agent_refusals_arrive_as_run_error_sentences(browser: Browser) ->
     )
     events = sse_events(response.text)
     assert [e["type"] for e in events] == ["RUN_ERROR"]
-    assert events[0]["code"] == "AGENT_HTTP_409"
+    assert events[0]["code"] == "agent_http_409"
     assert "no change waiting for your approval" in events[0]["message"]
 
 
@@ -172,7 +172,7 @@ async def test_a_stream_that_breaks_off_ends_with_run_error(
     response = await b.http.post("/api/chat", json={"message": "hi"}, headers=b.headers())
     events = sse_events(response.text)
     assert [e["type"] for e in events] == ["RUN_STARTED", "RUN_ERROR"]
-    assert events[-1]["code"] == "AGENT_STREAM_INCOMPLETE"
+    assert events[-1]["code"] == "stream_incomplete"
     assert events[-1]["message"].startswith("The connection to the planner broke off")
 
 

@@ -66,16 +66,16 @@ async def relay_run(
             if response.status_code != 200:
                 detail = await error_detail(response)
                 log.warning("agent refused the run", extra={"status": response.status_code})
-                yield run_error(detail, f"AGENT_HTTP_{response.status_code}")
+                yield run_error(detail, f"agent_http_{response.status_code}")
                 return
             async for text in _relay_events(response):
                 yield text
     except AgentUnavailable:
         metrics.agent_unavailable.inc()
-        yield run_error(UNAVAILABLE, "AGENT_UNAVAILABLE")
+        yield run_error(UNAVAILABLE, "agent_unavailable")
     except (httpx.HTTPError, SSEError) as exc:
         log.warning("agent stream broke off", extra={"error": repr(exc)})
-        yield run_error(BROKE_OFF, "AGENT_STREAM_BROKEN")
+        yield run_error(BROKE_OFF, "stream_broken")
 
 
 async def _relay_events(response: httpx.Response) -> AsyncIterator[str]:
@@ -110,4 +110,4 @@ async def _relay_events(response: httpx.Response) -> AsyncIterator[str]:
             if kind == "RUN_ERROR":
                 log.warning("agent run failed", extra={"code": event.get("code")})
             return
-    yield run_error(BROKE_OFF, "AGENT_STREAM_INCOMPLETE")
+    yield run_error(BROKE_OFF, "stream_incomplete")

@@ -88,7 +88,7 @@ export async function streamEvents(path, body, onEvent, signal) {
     } catch {
       /* not JSON */
     }
-    onEvent({ type: "RUN_ERROR", message: detail, code: `HTTP_${response.status}` });
+    onEvent({ type: "RUN_ERROR", message: detail, code: `http_${response.status}` });
     return;
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

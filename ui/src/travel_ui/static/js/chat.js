@@ -202,7 +202,7 @@ function handleEvent(event) {
     case "RUN_ERROR":
       turn.failed = true;
       placeInTurn(errorLine(event.message || "Something went wrong. Please try again."));
-      if (event.code === "AGENT_UNAVAILABLE") onUnavailable();
+      if (event.code === "agent_unavailable") onUnavailable();
       break;
     default:
       break;
