@@ -200,6 +200,61 @@ def test_edit_and_delete_by_hand_then_the_agent_knows(stack: Stack, session: Ses
     screenshot(page, "07-agent-knows-the-edit")
 
 
+def test_a_suggestion_proposes_additions_and_a_subset_is_applied(
+    stack: Stack, session: Session
+) -> None:
+    page = session.page
+    page.goto(stack.ui.url)
+    page.locator("#chips .chip", has_text="Add a museum to Business Trip to NYC").click()
+    card = page.locator(".approval").last
+    expect(card.locator(".approval-confirm")).to_have_text("Apply changes")
+    expect(card).to_contain_text("Change proposed")
+    added = card.locator(".approval-place-name").all_text_contents()
+    assert len(added) >= 2
+    card.locator(".approval-check").first.uncheck()
+    screenshot(page, "15-update-approval")
+    card.locator(".approval-confirm").click()
+    expect(card.locator(".approval-status")).to_have_text(
+        f"Applied {len(added) - 1} of {len(added)} place changes"
+    )
+    wait_until_idle(page)
+    names = ["Empire State Building", "Central Park", "Times Square", *added[1:]]
+    expect(page.locator("#place-list .place-name")).to_have_text(names)
+    assert [t for t, _ in markers(page)] == names
+    assert_markers_in_view(page)
+
+
+def test_rename_and_delete_proposals_show_what_changes(stack: Stack, session: Session) -> None:
+    page = session.page
+    page.goto(stack.ui.url)
+    send(page, "Rename the Paris trip to Paris with friends")
+    card = page.locator(".approval").last
+    expect(card.locator(".approval-confirm")).to_be_enabled()
+    row = card.locator(".diff-row")
+    expect(row).to_have_count(1)  # only what changes: the name
+    expect(row.locator(".diff-before")).to_have_text("Vacation in Paris")
+    expect(row.locator(".diff-after")).to_have_text("Paris with friends")
+    card.locator(".approval-confirm").click()
+    expect(card.locator(".approval-status")).to_have_text("Changes applied")
+    wait_until_idle(page)
+    expect(page.locator("#trip-select option")).to_have_text(
+        ["Business Trip to NYC", "Paris with friends"]
+    )
+
+    send(page, "Delete the NYC trip")
+    card = page.locator(".approval").last
+    expect(card.locator(".approval-confirm")).to_have_text("Delete trip")
+    expect(card.locator(".approval-gone li")).to_have_text(
+        ["Empire State Building", "Central Park", "Times Square"]
+    )
+    screenshot(page, "16-delete-preview")
+    card.locator(".approval-confirm").click()
+    expect(card.locator(".approval-status")).to_have_text("Deleted")
+    wait_until_idle(page)
+    expect(page.locator("#trip-select option")).to_have_text(["Paris with friends"])
+    expect(page.locator(MARKERS)).to_have_count(3)
+
+
 def test_suggestions_and_new_conversation(stack: Stack, session: Session) -> None:
     page = session.page
     page.goto(stack.ui.url)
