@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, agui, health, trips_api
 from .agui_agent import TravelAgent
+from .api_contract import http_error, run_input_components
 from .graph import GraphDeps, build_graph
 from .llm.factory import build_chat_model
 from .middleware import ServiceMiddleware
@@ -96,6 +99,15 @@ def create_app(
         )
         return JSONResponse({"detail": f"Invalid request: {problems}."}, status_code=422)
 
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    base_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # first call: add the AG-UI body's models once
+            base_openapi()["components"]["schemas"].update(run_input_components())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(agui.router)
     app.include_router(trips_api.router)
     app.include_router(health.router)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=30, ge=1)
+    # How long a request waits for a database connection before it is told storage is
+    # unavailable (while PostgreSQL is down, this is how long people wait for that answer).
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Product behaviour.
     demo_trips: bool = True
