@@ -74,6 +74,8 @@ async def run_agent(request: Request) -> Response:
         data = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         return _refuse(422, "The request body is not valid JSON.")
+    except RecursionError:  # the parser gives up on very deep nesting
+        return _refuse(422, "The request body is nested too deeply.")
     try:
         run_input = RunAgentInput.model_validate(data)
     except ValidationError as exc:
