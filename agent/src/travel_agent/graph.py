@@ -65,14 +65,19 @@ def initial_values(with_demo: bool) -> dict[str, Any]:
 
 
 def _context(messages: list[AnyMessage], keep: int) -> list[AnyMessage]:
-    """The last `keep` messages, starting at a user message so no tool result is orphaned."""
+    """At most the last `keep` messages, starting at a user message when there is one,
+    else at the first message that is not a tool result (never a result without its call).
+    """
     if len(messages) <= keep:
         return messages
     tail = messages[-keep:]
     for i, m in enumerate(tail):
         if isinstance(m, HumanMessage):
             return tail[i:]
-    return messages[-1:]
+    for i, m in enumerate(tail):
+        if not isinstance(m, ToolMessage):
+            return tail[i:]
+    return []
 
 
 def _failed_calls_since_user(messages: list[AnyMessage]) -> int:
