@@ -49,7 +49,9 @@ async def limited(tmp_path: Path) -> AsyncIterator[Limited]:
         max_message_chars=50,
         max_body_bytes=4096,
     )
-    app = create_app(settings, model=model, places=SlowPlaces())
+    places = SlowPlaces()
+    places.release.set()  # answers at once
+    app = create_app(settings, model=model, places=places)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://a") as http:
@@ -82,8 +84,6 @@ async def test_a_long_turn_is_cut_without_orphaned_tool_results(limited: Limited
     """A turn longer than the context (search, propose, approve) still gives the model a
     context it can use: never a tool result without the call it answers."""
     thread = new_thread()
-    places: SlowPlaces = limited.client.http._transport.app.state.runtime.places  # type: ignore[attr-defined]
-    places.release.set()
     limited.model.script[:] = [
         call("search_for_places", {"queries": ["museums in Rome"]}, 0),
         call("add_trips", {"trips": [trip("rome", 1)]}, 1),

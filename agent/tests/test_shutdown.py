@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from travel_agent import errors
 
@@ -55,6 +56,28 @@ async def wait_not_ready(http: httpx.AsyncClient) -> httpx.Response:
     raise AssertionError("readiness never turned 503 after SIGTERM")
 
 
+async def a_client_leaving_mid_run_is_counted_as_cancelled(http: httpx.AsyncClient) -> None:
+    """The stop button: the client drops the stream; the run is cancelled, the stream
+    gauge goes back down and the conversation is free again."""
+    thread = new_thread()
+    async with http.stream("POST", "/copilotkit", json=run_body(thread, "Hi")) as stream:
+        await events_until(stream.aiter_lines(), "TEXT_MESSAGE_CONTENT")
+    for _ in range(100):
+        found = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families((await http.get("/metrics")).text)
+            for s in family.samples
+        }
+        if found.get(("travel_agent_runs_total", (("outcome", "cancelled"),))) == 1:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the dropped run was never counted as cancelled")
+    assert found[("travel_active_streams", ())] == 0
+    edit = await http.put(f"/threads/{thread}/selected-trip", json={"trip_id": "2"})
+    assert edit.status_code == 200  # the thread's lock was released
+
+
 def agent_env(tmp_path: Path, llm: SlowChatServer, grace: float) -> dict[str, str]:
     return {
         "DATA_DIR": str(tmp_path / "data"),
@@ -71,6 +94,7 @@ async def test_sigterm_lets_the_run_in_flight_finish_and_exits_0(tmp_path: Path)
         agent = AgentProcess(agent_env(tmp_path, llm, 30), tmp_path / "agent.log", LAUNCHER)
         with agent:
             async with httpx.AsyncClient(base_url=agent.url, timeout=30) as http:
+                await a_client_leaving_mid_run_is_counted_as_cancelled(http)
                 body = run_body(thread, "Hello there")
                 async with http.stream("POST", "/copilotkit", json=body) as stream:
                     assert stream.status_code == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from . import errors
+from . import errors, tracing
 from .api_contract import problem_responses, run_input_request_body
 from .drain import StreamStopped, until_stopped
 from .graph import pending_proposal
@@ -121,7 +122,7 @@ async def run_agent(request: Request) -> Response:
         }
     )
     encoder = EventEncoder(accept=request.headers.get("accept", "text/event-stream"))
-    session = _RunSession(runtime, lease)
+    session = _RunSession(runtime, lease, run_input.run_id)
     return _RunStreamResponse(
         session,
         _stream(runtime, clean, encoder, session),
@@ -133,11 +134,13 @@ async def run_agent(request: Request) -> Response:
 class _RunSession:
     """Counts the run and frees the thread exactly once, however the stream ends."""
 
-    def __init__(self, runtime: Runtime, lease: Any) -> None:
+    def __init__(self, runtime: Runtime, lease: Any, run_id: str) -> None:
         self.runtime = runtime
         self.lease = lease
+        self.run_id = run_id[:128]  # client-chosen: logged, so bounded
         self.outcome = "cancelled"  # until the stream says otherwise
         self.closed = False
+        self.started = time.perf_counter()
         runtime.run_started()
         ACTIVE_STREAMS.inc()
 
@@ -149,6 +152,14 @@ class _RunSession:
         AGENT_RUNS.labels(self.outcome).inc()
         self.runtime.run_ended()
         await self.lease.__aexit__(None, None, None)
+        log.info(
+            "run ended",
+            extra={
+                "run_id": self.run_id,
+                "outcome": self.outcome,
+                "duration_ms": round((time.perf_counter() - self.started) * 1000, 1),
+            },
+        )
 
 
 class _RunStreamResponse(StreamingResponse):
@@ -212,14 +223,24 @@ async def _failure_sentence(runtime: Runtime) -> str:
     return errors.INTERNAL
 
 
+async def _run_events(runtime: Runtime, run_input: RunAgentInput) -> AsyncIterator[Any]:
+    """The agent's events for one run, in a trace span when tracing is on, ended early
+    (StreamStopped) when the shutdown grace period is over."""
+    with tracing.run_context(
+        "agent.run", thread_id=run_input.thread_id, run_id=run_input.run_id
+    ) as context:
+        events = runtime.agent.clone().run(run_input)
+        async for event in until_stopped(runtime.stop_streams, events, context):
+            yield event
+
+
 async def _stream(
     runtime: Runtime, run_input: RunAgentInput, encoder: EventEncoder, session: _RunSession
 ) -> AsyncIterator[str]:
     outcome = "finished"
     started = False
     try:
-        events = runtime.agent.clone().run(run_input)
-        async for event in until_stopped(runtime.stop_streams, events):
+        async for event in _run_events(runtime, run_input):
             if event.type == EventType.RUN_STARTED:
                 started = True
             elif event.type == EventType.RUN_ERROR:

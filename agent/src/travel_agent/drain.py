@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator
 from typing import TypeVar, cast
 
@@ -22,11 +23,15 @@ class StreamStopped(Exception):
     """The stop event was set before the stream ended; the stream was cancelled."""
 
 
-async def until_stopped(stop: asyncio.Event, events: AsyncIterator[T]) -> AsyncIterator[T]:
+async def until_stopped(
+    stop: asyncio.Event,
+    events: AsyncIterator[T],
+    context: contextvars.Context | None = None,
+) -> AsyncIterator[T]:
     """Yield `events` until they end, or raise StreamStopped once `stop` is set.
 
-    The source runs in a task of its own (created here, so it inherits the caller's
-    context: request id, thread id, trace span) and hands events over through a queue;
+    The source runs in a task of its own, in `context` or a copy of the caller's (request
+    id, thread id, trace span), and hands events over through a queue;
     stopping cancels that task, which cancels the graph run inside it. The queue is
     unbounded: a run emits a bounded number of events, and the stop marker must always
     find room.
@@ -46,7 +51,7 @@ async def until_stopped(stop: asyncio.Event, events: AsyncIterator[T]) -> AsyncI
         await stop.wait()
         queue.put_nowait(_STOP)
 
-    producer = asyncio.create_task(pump())
+    producer = asyncio.create_task(pump(), context=context)
     watcher = asyncio.create_task(watch())
     try:
         while True:

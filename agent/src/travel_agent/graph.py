@@ -30,6 +30,7 @@ from .places.base import PlacesProvider, SearchResult
 from .prompts import system_prompt
 from .state import AgentState, InputState, OutputState
 from .tools import CHANGE_TOOLS, SearchForPlacesArgs, SelectTripArgs, tool_specs
+from .tracing import traced
 from .trip_ops import (
     Limits,
     ToolArgError,
@@ -216,7 +217,8 @@ def build_graph(
         }
 
     builder = StateGraph(AgentState, input_schema=InputState, output_schema=OutputState)
-    builder.add_node("chat", chat_node)
+    llm_type = getattr(deps.model, "_llm_type", None)
+    builder.add_node("chat", traced("llm.chat", chat_node, **{"llm.type": llm_type}))
     builder.add_node("search", search_node)
     builder.add_node("trips", trips_node)
     builder.add_edge(START, "chat")

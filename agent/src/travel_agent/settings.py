@@ -62,8 +62,9 @@ class Settings(BaseSettings):
     # Graceful shutdown: how long runs in flight may take to finish after SIGTERM.
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
-    # Optional tracing; off unless an endpoint is set.
+    # Optional tracing (OTLP over HTTP); off unless an endpoint is set.
     otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "travel-agent"
 
     @property
     def effective_llm_provider(self) -> Literal["openai", "offline"]:
