@@ -1,5 +1,6 @@
-"""PostgreSQL stops and comes back under a running agent process (a private cluster that
-this test starts and stops; never the shared server)."""
+"""Storage going away under the agent: a run that loses its database mid-way, and
+PostgreSQL stopping and coming back under a running agent process (a private cluster
+that the test starts and stops; never the shared server)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import httpx
 import pytest
 
 from travel_agent import errors
+from travel_agent.app import create_app
 
-from conftest import PLAN_TEXT, AgentClient, new_thread
+from conftest import PLAN_TEXT, AgentClient, make_settings, new_thread
 from live import AgentProcess
 from pg_cluster import PrivateCluster, pg_bin
+from scripted import ScriptedModel, SlowPlaces, call
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.postgres,
-    pytest.mark.skipif(pg_bin() is None, reason="needs PostgreSQL server binaries (initdb)"),
-]
+needs_pg_bin = pytest.mark.skipif(
+    pg_bin() is None, reason="needs PostgreSQL server binaries (initdb)"
+)
 
 
 @pytest.fixture
@@ -48,6 +49,27 @@ def refusal_sentence(events: list[dict]) -> str:
     return str(events[-1]["message"])
 
 
+async def test_a_run_that_loses_its_database_says_storage_is_unavailable(
+    tmp_path: Path,
+) -> None:
+    places = SlowPlaces()
+    model = ScriptedModel(script=[call("search_for_places", {"queries": ["x"]})], seen=[])
+    app = create_app(make_settings(tmp_path), model=model, places=places)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://a") as http:
+            running = asyncio.create_task(AgentClient(http).run(new_thread(), "search"))
+            await asyncio.wait_for(places.entered.wait(), 10)
+            await app.state.runtime.persistence.sqlite.close()  # the database is gone
+            places.release.set()
+            events = await asyncio.wait_for(running, 10)
+    assert events[-1]["type"] == "RUN_ERROR"
+    assert events[-1]["message"] == errors.STORAGE_UNAVAILABLE
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@needs_pg_bin
 async def test_postgres_down_then_back(tmp_path: Path, cluster: PrivateCluster) -> None:
     env = {"DATABASE_URL": cluster.url, "DB_POOL_TIMEOUT_SECONDS": "2"}
     approved, pending = new_thread(), new_thread()
