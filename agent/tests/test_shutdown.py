@@ -167,3 +167,24 @@ def test_a_service_that_cannot_start_exits_non_zero(tmp_path: Path) -> None:
             agent.start(timeout=30)
         assert agent.proc is not None
         assert agent.proc.wait(timeout=10) != 0
+
+
+def test_invalid_settings_exit_2_with_a_sentence(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from travel_agent.main import main
+    from travel_agent.settings import get_settings
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("PORT", "0")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:not-shown-secret@db/x")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+    finally:
+        get_settings.cache_clear()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("travel-agent: invalid settings: PORT: Input should be greater")
+    assert "not-shown-secret" not in err

@@ -9,6 +9,7 @@ from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from .app import create_app
 from .logging_setup import configure_logging
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 2.0
 #: Exit status when the service could not start (as uvicorn's own command line uses).
 STARTUP_FAILURE = 3
+#: Exit status when a setting is invalid.
+INVALID_SETTINGS = 2
 
 
 class DrainingServer(uvicorn.Server):
@@ -83,7 +86,16 @@ def serve(settings: Settings, app: FastAPI | None = None) -> None:
 
 
 def main() -> None:
-    serve(get_settings())
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        # Names and reasons only: a value could be a secret.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"travel-agent: invalid settings: {problems}", file=sys.stderr)
+        sys.exit(INVALID_SETTINGS)
+    serve(settings)
 
 
 if __name__ == "__main__":
