@@ -94,3 +94,21 @@ class SlowPlaces:
 
     async def aclose(self) -> None:
         return None
+
+
+class RecordingPlaces:
+    """A places service that records how it was asked and finds nothing."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[float, float] | None]] = []
+
+    async def search(
+        self, query: str, *, near: tuple[float, float] | None = None, limit: int = 10
+    ) -> SearchResult:
+        self.calls.append((query, near))
+        return SearchResult(query=query, note="nothing here")
+
+    async def aclose(self) -> None:
+        return None

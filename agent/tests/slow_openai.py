@@ -35,6 +35,7 @@ class SlowChatServer:
         self.rest = rest
         self.gate = threading.Event()
         self.requests: list[dict[str, Any]] = []
+        self.keys: list[str] = []  # the Authorization headers received
         self.streaming = threading.Event()  # set once the first words went out
         server = self
 
@@ -47,6 +48,7 @@ class SlowChatServer:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
+                server.keys.append(self.headers.get("Authorization", ""))
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")

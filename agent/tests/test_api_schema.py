@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 
 from travel_agent.app import create_app
 
-from conftest import make_settings
+from agent_kit import make_settings
 from live import AgentProcess
 
 # The schema comes from the app itself (no server needed to collect the tests); the

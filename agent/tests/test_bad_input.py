@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import PLAN_TEXT, AgentClient, new_thread
+from agent_kit import PLAN_TEXT, AgentClient, new_thread
 
 
 async def _unchanged(client: AgentClient, thread: str, before: dict) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ag_ui_validate.pytest_plugin import validate_agui
 
-from conftest import PLAN_TEXT, AgentClient, new_thread
+from agent_kit import PLAN_TEXT, AgentClient, new_thread
 
 FEATURES = ["agentic-chat", "backend-tool-rendering", "human-in-the-loop", "shared-state"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import AgentClient, last, new_thread, text_of
+from agent_kit import AgentClient, last, new_thread, text_of
 
 PLAN = "Plan a 3-day trip to Rome, I like museums and old churches"
 
@@ -168,7 +168,7 @@ async def test_demo_trips_can_be_turned_off(tmp_path) -> None:  # type: ignore[n
 
     from travel_agent.app import create_app
 
-    from conftest import make_settings
+    from agent_kit import make_settings
 
     app = create_app(make_settings(tmp_path, demo_trips=False))
     async with (

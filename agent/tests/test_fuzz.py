@@ -16,7 +16,7 @@ from langchain_core.messages import SystemMessage
 from travel_agent import errors
 from travel_agent.app import create_app
 
-from conftest import AgentClient, last, make_settings, new_thread
+from agent_kit import AgentClient, last, make_settings, new_thread
 from scripted import ScriptedModel, call
 
 FUZZ = settings(

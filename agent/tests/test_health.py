@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from travel_agent.app import create_app
 
-from conftest import AgentClient, make_settings, new_thread
+from agent_kit import AgentClient, make_settings, new_thread
 
 
 async def test_healthz_and_readyz(client: AgentClient) -> None:

@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from travel_agent.app import create_app
 
-from conftest import AgentClient, last, make_settings, new_thread
+from agent_kit import AgentClient, last, make_settings, new_thread
 from scripted import ScriptedModel, SlowPlaces, call
 
 

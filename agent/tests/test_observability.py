@@ -23,10 +23,11 @@ from travel_agent.models import Place
 from travel_agent.places.base import SearchResult
 from travel_agent.places.measured import MeasuredPlaces
 
-from conftest import PLAN_TEXT, AgentClient, make_settings, new_thread
+from agent_kit import PLAN_TEXT, AgentClient, make_settings, new_thread
 from live import AgentProcess
 from pg import temp_database
 from scripted import ScriptedModel
+from slow_openai import SlowChatServer
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -95,8 +96,9 @@ async def test_a_failed_run_is_counted_as_error(tmp_path: Path) -> None:
 
 
 def test_llm_metrics_have_the_documented_labels() -> None:
-    # Recorded by the LLM providers' usage callback; here: that they exist as documented.
+    # Recorded by the LLM provider's usage callback (tested with it in test_providers_llm).
     assert metrics.LLM_REQUESTS._labelnames == ("provider", "outcome")
+    assert metrics.LLM_ERRORS._labelnames == ("provider", "kind")
     assert metrics.LLM_REQUEST_DURATION._labelnames == ("provider",)
     assert metrics.LLM_TOKENS._labelnames == ("provider", "kind")
     assert metrics.APPROVALS._labelnames == ("action", "decision")
@@ -184,6 +186,18 @@ async def test_logs_are_json_with_ids_and_never_carry_secrets(
             assert denied.status_code == 401
         assert agent.stop(signal.SIGTERM) == 0
 
+    # The same thread again, now with the OpenAI provider really sending its key.
+    with SlowChatServer() as llm:
+        llm.release()
+        openai_env = {**env, "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": llm.url}
+        with AgentProcess(openai_env, tmp_path / "agent.log") as agent:
+            async with httpx.AsyncClient(base_url=agent.url, timeout=60, headers=auth) as http:
+                http.headers["X-Request-ID"] = "ui-req-chat-1"
+                events = await AgentClient(http).run(thread, f"Thanks! {MESSAGE_MARKER}")
+            assert agent.stop(signal.SIGTERM) == 0
+    assert events[-1]["type"] == "RUN_FINISHED"
+    assert llm.keys == [f"Bearer {SECRETS['OPENAI_API_KEY']}"]
+
     raw = (tmp_path / "agent.log").read_text()
     for secret in [*SECRETS.values(), DB_PASSWORD, COOKIE, "COOKIE-SECRET", MESSAGE_MARKER]:
         assert secret not in raw, f"{secret!r} appears in the log"
@@ -194,6 +208,10 @@ async def test_logs_are_json_with_ids_and_never_carry_secrets(
     assert plan["thread_id"] == thread and plan["outcome"] == "interrupted"
     approve = next(line for line in runs if line["request_id"] == "ui-req-approve-1")
     assert approve["thread_id"] == thread and approve["outcome"] == "finished"
+    chat = next(line for line in runs if line["request_id"] == "ui-req-chat-1")
+    assert chat["thread_id"] == thread and chat["outcome"] == "finished"
+    usage = next(line for line in lines if line["event"] == "llm_usage")
+    assert usage["input_tokens"] == 42 and usage["request_id"] == "ui-req-chat-1"
     requests = [line for line in lines if line["event"] == "request"]
     assert {"method", "route", "status", "duration_ms", "request_id"} <= requests[0].keys()
     assert all(thread not in line["route"] for line in requests)
@@ -223,7 +241,7 @@ NO_OTEL = textwrap.dedent(
     import httpx
     from travel_agent import tracing
     from travel_agent.app import create_app
-    from conftest import PLAN_TEXT, AgentClient, make_settings, new_thread
+    from agent_kit import PLAN_TEXT, AgentClient, make_settings, new_thread
 
     async def main():
         app = create_app(make_settings(Path(tempfile.mkdtemp())))

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import PLAN_TEXT, AgentClient, new_thread
+from agent_kit import PLAN_TEXT, AgentClient, new_thread
 from live import AgentProcess
 from pg import temp_database
 
@@ -67,7 +67,7 @@ def test_postgres_thread_survives_a_killed_process(tmp_path: Path, pg_url: str) 
 async def test_postgres_flow_in_process(tmp_path: Path, pg_url: str) -> None:
     from travel_agent.app import create_app
 
-    from conftest import make_settings
+    from agent_kit import make_settings
 
     app = create_app(make_settings(tmp_path, database_url=pg_url))
     async with app.router.lifespan_context(app):
@@ -92,7 +92,7 @@ async def test_postgres_dropped_connections_do_not_break_the_service(
 
     from travel_agent.app import create_app
 
-    from conftest import make_settings
+    from agent_kit import make_settings
     from pg import ADMIN_URL
 
     app = create_app(make_settings(tmp_path, database_url=pg_url))
@@ -123,7 +123,7 @@ async def test_one_run_per_thread_across_replicas(tmp_path: Path, pg_url: str) -
 
     from travel_agent.app import create_app
 
-    from conftest import make_settings
+    from agent_kit import make_settings
     from scripted import ScriptedModel, SlowPlaces, call
 
     places = SlowPlaces()

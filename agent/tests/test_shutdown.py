@@ -6,7 +6,6 @@ import asyncio
 import json
 import signal
 import socket
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from travel_agent import errors
 
-from conftest import AgentClient, new_thread, text_of
+from agent_kit import AgentClient, new_thread, text_of
 from live import AgentProcess
 from slow_openai import SlowChatServer
-
-LAUNCHER = [sys.executable, str(Path(__file__).with_name("openai_agent.py"))]
 
 
 def run_body(thread: str, text: str) -> dict[str, Any]:
@@ -81,8 +78,10 @@ async def a_client_leaving_mid_run_is_counted_as_cancelled(http: httpx.AsyncClie
 def agent_env(tmp_path: Path, llm: SlowChatServer, grace: float) -> dict[str, str]:
     return {
         "DATA_DIR": str(tmp_path / "data"),
+        "LLM_PROVIDER": "openai",
         "OPENAI_BASE_URL": llm.url,
         "OPENAI_API_KEY": "sk-test-not-a-real-key",
+        "LLM_MAX_RETRIES": "0",
         "SHUTDOWN_GRACE_SECONDS": str(grace),
     }
 
@@ -91,7 +90,7 @@ def agent_env(tmp_path: Path, llm: SlowChatServer, grace: float) -> dict[str, st
 async def test_sigterm_lets_the_run_in_flight_finish_and_exits_0(tmp_path: Path) -> None:
     thread, late = new_thread(), new_thread()
     with SlowChatServer() as llm:
-        agent = AgentProcess(agent_env(tmp_path, llm, 30), tmp_path / "agent.log", LAUNCHER)
+        agent = AgentProcess(agent_env(tmp_path, llm, 30), tmp_path / "agent.log")
         with agent:
             async with httpx.AsyncClient(base_url=agent.url, timeout=30) as http:
                 await a_client_leaving_mid_run_is_counted_as_cancelled(http)
@@ -135,7 +134,7 @@ async def test_a_run_longer_than_the_grace_period_ends_with_a_clear_error(
     tmp_path: Path,
 ) -> None:
     with SlowChatServer() as llm:
-        agent = AgentProcess(agent_env(tmp_path, llm, 1), tmp_path / "agent.log", LAUNCHER)
+        agent = AgentProcess(agent_env(tmp_path, llm, 1), tmp_path / "agent.log")
         with agent:
             async with httpx.AsyncClient(base_url=agent.url, timeout=30) as http:
                 body = run_body(new_thread(), "Hello there")

@@ -14,7 +14,7 @@ import pytest
 from travel_agent import errors
 from travel_agent.app import create_app
 
-from conftest import PLAN_TEXT, AgentClient, make_settings, new_thread
+from agent_kit import PLAN_TEXT, AgentClient, make_settings, new_thread
 from live import AgentProcess
 from pg_cluster import PrivateCluster, pg_bin
 from scripted import ScriptedModel, SlowPlaces, call

@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from travel_agent.app import create_app
 from travel_agent.errors import TOO_MANY_REPAIRS
 
-from conftest import AgentClient, make_settings, new_thread, text_of
+from agent_kit import AgentClient, make_settings, new_thread, text_of
 from scripted import ScriptedModel, SlowPlaces, call
 
 GOOD_PLACE = {
@@ -136,3 +136,26 @@ async def test_second_run_on_a_busy_thread_is_409(tmp_path: Path) -> None:
     assert edit.status_code == 409
     assert other_thread_ok["trips"]
     assert "found" in text_of(events)
+
+
+async def test_search_is_biased_to_the_trip_being_extended(tmp_path: Path) -> None:
+    from scripted import RecordingPlaces
+
+    places = RecordingPlaces()
+    model = ScriptedModel(
+        script=[
+            call("search_for_places", {"queries": ["parks in Paris"], "trip_id": "2"}),
+            AIMessage(content="none"),
+            call("search_for_places", {"queries": ["parks"]}, 1),
+            AIMessage(content="none"),
+        ],
+        seen=[],
+    )
+    app = create_app(make_settings(tmp_path), model=model, places=places)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://a") as http:
+            thread = new_thread()
+            await AgentClient(http).run(thread, "add parks to my Paris trip")
+            await AgentClient(http).run(thread, "find parks")
+    assert places.calls == [("parks in Paris", (48.8566, 2.3522)), ("parks", None)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PLAN_TEXT, AgentClient, new_thread, text_of
+from agent_kit import PLAN_TEXT, AgentClient, new_thread, text_of
 
 
 async def test_select_a_trip(client: AgentClient) -> None:

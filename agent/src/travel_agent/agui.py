@@ -245,9 +245,12 @@ async def _stream(
                 started = True
             elif event.type == EventType.RUN_ERROR:
                 outcome = "error"
-                if event.message not in errors.SAFE_MESSAGES:
-                    log.error("run failed", extra={"error": event.message})
-                    event = event.model_copy(update={"message": await _failure_sentence(runtime)})
+                message = event.message
+                if message not in errors.SAFE_MESSAGES:
+                    log.error("run failed", extra={"error": message})
+                    message = await _failure_sentence(runtime)
+                code = errors.RUN_ERROR_CODES[message]
+                event = event.model_copy(update={"message": message, "code": code})
             elif event.type == EventType.RUN_FINISHED:
                 result = getattr(event, "outcome", None)
                 if result is not None and getattr(result, "type", None) == "interrupt":
@@ -261,7 +264,11 @@ async def _stream(
             yield encoder.encode(
                 RunStartedEvent(thread_id=run_input.thread_id, run_id=run_input.run_id)
             )
-        yield encoder.encode(RunErrorEvent(message=errors.SHUTTING_DOWN, code="shutting_down"))
+        yield encoder.encode(
+            RunErrorEvent(
+                message=errors.SHUTTING_DOWN, code=errors.RUN_ERROR_CODES[errors.SHUTTING_DOWN]
+            )
+        )
         session.outcome = "error"
     finally:
         # A client that goes away (stop button, closed tab) leaves outcome "cancelled".

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 LLM_UNAVAILABLE = "The AI service is not answering right now; your trips are safe, try again."
 LLM_BAD_KEY = "The AI service rejected the API key; check OPENAI_API_KEY."
+LLM_UNKNOWN_MODEL = (
+    "The AI service does not know the model named in TRAVEL_MODEL; check the model name."
+)
+LLM_FAILED = "The AI service could not answer this request; your trips are safe, try again."
 INTERNAL = "Something went wrong on our side; your trips are safe, try again."
 STORAGE_UNAVAILABLE = (
     "Trip storage is temporarily unavailable; your trips are safe, try again in a moment."
@@ -24,7 +28,16 @@ class UserFacingError(Exception):
         self.code = code
 
 
-#: Every sentence a RUN_ERROR may carry as-is; anything else is replaced by INTERNAL.
-SAFE_MESSAGES = frozenset(
-    {LLM_UNAVAILABLE, LLM_BAD_KEY, INTERNAL, STORAGE_UNAVAILABLE, SHUTTING_DOWN, BUSY}
-)
+#: Every sentence a RUN_ERROR may carry as-is, with its machine-readable code; anything
+#: else is replaced by INTERNAL (the detail stays in the log).
+RUN_ERROR_CODES = {
+    LLM_UNAVAILABLE: "llm_unavailable",
+    LLM_BAD_KEY: "llm_auth",
+    LLM_UNKNOWN_MODEL: "llm_model",
+    LLM_FAILED: "llm_failed",
+    INTERNAL: "internal",
+    STORAGE_UNAVAILABLE: "storage_unavailable",
+    SHUTTING_DOWN: "shutting_down",
+    BUSY: "busy",
+}
+SAFE_MESSAGES = frozenset(RUN_ERROR_CODES)

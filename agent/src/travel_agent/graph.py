@@ -24,6 +24,7 @@ from langgraph.types import interrupt
 
 from . import errors
 from .demo_trips import demo_trips
+from .llm.errors import describe_llm_error
 from .metrics import APPROVALS
 from .models import Place
 from .places.base import PlacesProvider, SearchResult
@@ -93,8 +94,12 @@ def _failed_calls_since_user(messages: list[AnyMessage]) -> int:
 
 def _last_tool_call(state: AgentState) -> dict[str, Any]:
     last = state["messages"][-1]
-    assert isinstance(last, AIMessage) and last.tool_calls
-    return dict(last.tool_calls[0])
+    assert isinstance(last, AIMessage) and (last.tool_calls or last.invalid_tool_calls)
+    if last.tool_calls:
+        return dict(last.tool_calls[0])
+    # Arguments that were not a JSON object: kept raw, so parse_args tells the model so.
+    bad = last.invalid_tool_calls[0]
+    return {"name": bad.get("name") or "", "args": bad.get("args") or "", "id": bad.get("id")}
 
 
 def build_graph(
@@ -118,7 +123,13 @@ def build_graph(
             return {**update, "messages": [reply]}
         prompt = system_prompt(trips_from_state(values["trips"]), values["selected_trip_id"])
         context = _context(state["messages"], deps.max_context_messages)
-        response = await model.ainvoke([SystemMessage(content=prompt), *context], config)
+        try:
+            response = await model.ainvoke([SystemMessage(content=prompt), *context], config)
+        except Exception as exc:
+            # The run ends in RUN_ERROR with a sentence for the person; nothing was written,
+            # so the thread takes the next message as usual.
+            log.warning("model call failed", exc_info=exc)
+            raise errors.UserFacingError(describe_llm_error(exc), code="llm_error") from exc
         if isinstance(response, AIMessage) and len(response.tool_calls) > 1:
             # One tool call per turn: the rest would be executed without being seen.
             response = response.model_copy(update={"tool_calls": response.tool_calls[:1]})
@@ -126,8 +137,9 @@ def build_graph(
 
     def route_after_chat(state: AgentState) -> Literal["search", "trips", "__end__"]:
         last = state["messages"][-1]
-        if isinstance(last, AIMessage) and last.tool_calls:
-            return "search" if last.tool_calls[0]["name"] == "search_for_places" else "trips"
+        if isinstance(last, AIMessage) and (last.tool_calls or last.invalid_tool_calls):
+            name = (last.tool_calls or last.invalid_tool_calls)[0]["name"]
+            return "search" if name == "search_for_places" else "trips"
         return "__end__"
 
     async def emit_state(values: dict[str, Any], config: RunnableConfig) -> None:
@@ -145,8 +157,11 @@ def build_graph(
         values: dict[str, Any] = {**state, "search_progress": progress}
         await emit_state(values, config)
 
+        trip = next((t for t in trips_from_state(state.get("trips")) if t.id == args.trip_id), None)
+        near = (trip.center_latitude, trip.center_longitude) if trip else None
+
         async def one(i: int, query: str) -> SearchResult:
-            result = await deps.places.search(query, limit=RESULTS_PER_QUERY)
+            result = await deps.places.search(query, near=near, limit=RESULTS_PER_QUERY)
             progress[i] = {"query": query, "done": True}
             await emit_state(values, config)
             return result

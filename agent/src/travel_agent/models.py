@@ -11,18 +11,23 @@ Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_l
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class Place(BaseModel):
-    """A point of interest in a trip."""
+class PlaceFields(BaseModel):
+    """What describes a place, apart from its id."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: Id
     name: Name
     address: Annotated[str, StringConstraints(max_length=500)] = ""
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     rating: float | None = Field(default=None, ge=0, le=5)
     description: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class Place(PlaceFields):
+    """A point of interest in a trip."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Id
 
 
 class Trip(BaseModel):
@@ -54,17 +59,10 @@ class SearchProgress(BaseModel):
     done: bool = False
 
 
-class PlaceInput(BaseModel):
+class PlaceInput(PlaceFields):
     """A place typed in by hand (the id is assigned by the service)."""
 
     model_config = ConfigDict(extra="forbid")
-
-    name: Name
-    address: Annotated[str, StringConstraints(max_length=500)] = ""
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    rating: float | None = Field(default=None, ge=0, le=5)
-    description: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
 class PlacePatch(BaseModel):

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     overpass_url: str = "https://overpass-api.de/api/interpreter"
     places_timeout_seconds: float = Field(default=10.0, gt=0)
     places_max_retries: int = Field(default=2, ge=0, le=10)
+    # OpenStreetMap usage policy: at most one request per second per host, answers cached.
+    osm_min_interval_seconds: float = Field(default=1.0, ge=0)
+    osm_cache_ttl_seconds: float = Field(default=86_400.0, gt=0)
+    osm_cache_max_entries: int = Field(default=1024, ge=1)
 
     # Persistence: SQLite file in DATA_DIR unless DATABASE_URL names PostgreSQL.
     data_dir: Path = Path("./data")

@@ -24,6 +24,9 @@ class SearchForPlacesArgs(BaseModel):
         max_length=10,
         description="Search queries, e.g. ['museums in Rome', 'old churches in Rome'].",
     )
+    trip_id: TripId | None = Field(
+        default=None, description="When adding to an existing trip: bias results to its area."
+    )
 
 
 class AddTripsArgs(BaseModel):

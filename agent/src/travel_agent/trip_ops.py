@@ -95,8 +95,13 @@ def parse_args(tool: str, args: Any) -> BaseModel:
     model = TOOL_ARGS.get(tool)
     if model is None:
         raise ToolArgError(f"Unknown tool {tool!r}. Use one of: {', '.join(TOOL_ARGS)}.")
+    if not isinstance(args, dict):
+        raise ToolArgError(
+            f"The arguments of {tool} were not valid JSON (a JSON object was expected); "
+            "send the call again with valid JSON arguments."
+        )
     try:
-        return model.model_validate(args if isinstance(args, dict) else {})
+        return model.model_validate(args)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"

@@ -10,7 +10,7 @@ from .offline_planner import CityFinder, OfflinePlanner
 
 def build_chat_model(settings: Settings, finder: CityFinder) -> BaseChatModel:
     if settings.effective_llm_provider == "openai":
-        from .openai_model import build_openai_model  # type: ignore[import-not-found,unused-ignore]
+        from .openai_model import build_openai_model  # imported only when used
 
         chat: BaseChatModel = build_openai_model(settings)
         return chat

@@ -211,7 +211,9 @@ class OfflinePlanner(BaseChatModel):
                 city = self._city_of(trip)
                 what = re.sub(r"^(a|an|the|some)\s+", "", m["what"].strip())
                 query = f"{what} in {city.name}" if city else what
-                return Reply(tool="search_for_places", args={"queries": [query]})
+                return Reply(
+                    tool="search_for_places", args={"queries": [query], "trip_id": trip.id}
+                )
         if re.search(r"\b(select|show|switch to|open|view|display)\b", norm):
             trip = _find_trip(norm, trips, None)
             if trip is not None:
@@ -219,7 +221,9 @@ class OfflinePlanner(BaseChatModel):
         city = self._find_city(text)
         if city is not None:
             cats = self.finder.categories_in(text)[:4]
-            queries = [f"{c} in {city.name}" for c in cats] or [f"top sights in {city.name}"]
+            queries = [f"{_plural(c)} in {city.name}" for c in cats] or [
+                f"top sights in {city.name}"
+            ]
             return Reply(tool="search_for_places", args={"queries": queries})
         planning = re.search(r"\b(trip|plan|visit|travel|go|going|holiday|vacation)\b", norm)
         where = re.search(r"\b(?:to|in|visit|visiting)\s+(?P<where>[^,.!?]+)", text, re.I)
@@ -394,3 +398,12 @@ def _new_trip_id(base: str, trips: list[Trip]) -> str:
     while f"{slug}-{n}" in taken:
         n += 1
     return f"{slug}-{n}"
+
+
+def _plural(word: str) -> str:
+    """Category names read as people write them: "museums", "churches", "galleries"."""
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es" if not word.endswith("s") else word
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"

@@ -1,4 +1,4 @@
-"""Chooses the places provider."""
+"""Chooses the places provider (`PLACES_PROVIDER`, see `.env.example`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from .offline import OfflineGazetteer
 
 
 def build_places_provider(settings: Settings, gazetteer: OfflineGazetteer) -> PlacesProvider:
+    """The provider `settings.effective_places_provider` names. A wrong key does not fail
+    here: its searches fail later with a clear message, and the service stays up."""
     kind = settings.effective_places_provider
-    if kind == "offline":
-        return gazetteer
-    raise NotImplementedError(f"PLACES_PROVIDER={kind} is not available in this build yet")
+    if kind == "google":
+        from .google import GooglePlacesProvider
+
+        return GooglePlacesProvider.from_settings(settings)
+    if kind == "osm":
+        from .osm import OpenStreetMapProvider
+
+        return OpenStreetMapProvider.from_settings(settings)
+    return gazetteer

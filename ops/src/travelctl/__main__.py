@@ -1,0 +1,5 @@
+"""`python -m travelctl` runs the CLI."""
+
+from travelctl.cli import main
+
+main()
