@@ -24,7 +24,10 @@ def free_port() -> int:
 
 
 class AgentProcess:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, command: list[str] | None = None
+    ) -> None:
+        self.command = command or [str(Path(sys.executable).parent / "travel-agent")]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -41,7 +44,7 @@ class AgentProcess:
     def start(self, timeout: float = 30) -> AgentProcess:
         self.log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "travel-agent")],
+            self.command,
             env=self.env,
             cwd=self.log_path.parent,
             stdout=self.log,

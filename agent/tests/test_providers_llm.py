@@ -186,7 +186,8 @@ async def test_wrong_key_is_named_but_never_echoed(
     caplog.set_level(logging.DEBUG)
     wrong = "sk-wrong-0123456789abcdef"
     llm.on_message("hello", {"content": "You should not see this."})
-    errors_before = sample("travel_llm_requests_total", provider="openai", outcome="auth")
+    errors_before = sample("travel_llm_requests_total", provider="openai", outcome="error")
+    auth_before = sample("travel_llm_errors_total", provider="openai", kind="auth")
     model = build_openai_model(settings_for(llm, openai_api_key=SecretStr(wrong)))
 
     with pytest.raises(openai.AuthenticationError) as caught:
@@ -197,9 +198,10 @@ async def test_wrong_key_is_named_but_never_echoed(
     # aimock rejects the key before its journal; the client's log shows one request only.
     sent = [r for r in caplog.records if r.getMessage().startswith("HTTP Request: POST")]
     assert len(sent) == 1 and "401 Unauthorized" in sent[0].getMessage()
-    assert sample("travel_llm_requests_total", provider="openai", outcome="auth") == (
+    assert sample("travel_llm_requests_total", provider="openai", outcome="error") == (
         errors_before + 1
     )
+    assert sample("travel_llm_errors_total", provider="openai", kind="auth") == auth_before + 1
 
 
 async def test_unknown_model_gets_its_own_sentence(llm: AIMockServer) -> None:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ag_ui.core import EventType, RunAgentInput
+from ag_ui.core import EventType, RunAgentInput, RunErrorEvent, RunStartedEvent
 from ag_ui.encoder import EventEncoder
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from . import errors
+from . import errors, tracing
+from .api_contract import problem_responses, run_input_request_body
+from .drain import StreamStopped, until_stopped
 from .graph import pending_proposal
 from .logging_setup import thread_id_var
 from .metrics import ACTIVE_STREAMS, AGENT_RUNS
@@ -30,6 +33,9 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 AGENT_NAME = "travel"
+#: Roles a client may send. System, developer and activity messages are the service's
+#: business (or not understood by the graph): they are left out, like client state.
+CLIENT_ROLES = frozenset({"user", "assistant", "tool", "reasoning"})
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -59,11 +65,9 @@ def _text_length(content: Any) -> int:
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "AG-UI event stream"},
-        409: {"description": "A run or an approval is pending on this thread"},
-        413: {"description": "Body too large"},
-        422: {"description": "Not a valid RunAgentInput"},
-        503: {"description": "Shutting down or storage unavailable"},
+        **problem_responses(401, 409, 413, 422, 503),
     },
+    openapi_extra=run_input_request_body(),
 )
 async def run_agent(request: Request) -> Response:
     runtime = get_runtime(request)
@@ -71,6 +75,8 @@ async def run_agent(request: Request) -> Response:
         data = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         return _refuse(422, "The request body is not valid JSON.")
+    except RecursionError:  # the parser gives up on very deep nesting
+        return _refuse(422, "The request body is nested too deeply.")
     try:
         run_input = RunAgentInput.model_validate(data)
     except ValidationError as exc:
@@ -105,11 +111,18 @@ async def run_agent(request: Request) -> Response:
 
     # What the client says about state, tools or props never enters the graph: trips
     # change only through tool calls the person approved.
+    messages = [m for m in run_input.messages if m.role in CLIENT_ROLES]
     clean = run_input.model_copy(
-        update={"state": {}, "tools": [], "context": [], "forwarded_props": {}}
+        update={
+            "state": {},
+            "tools": [],
+            "context": [],
+            "forwarded_props": {},
+            "messages": messages,
+        }
     )
     encoder = EventEncoder(accept=request.headers.get("accept", "text/event-stream"))
-    session = _RunSession(runtime, lease)
+    session = _RunSession(runtime, lease, run_input.run_id)
     return _RunStreamResponse(
         session,
         _stream(runtime, clean, encoder, session),
@@ -121,11 +134,13 @@ async def run_agent(request: Request) -> Response:
 class _RunSession:
     """Counts the run and frees the thread exactly once, however the stream ends."""
 
-    def __init__(self, runtime: Runtime, lease: Any) -> None:
+    def __init__(self, runtime: Runtime, lease: Any, run_id: str) -> None:
         self.runtime = runtime
         self.lease = lease
+        self.run_id = run_id[:128]  # client-chosen: logged, so bounded
         self.outcome = "cancelled"  # until the stream says otherwise
         self.closed = False
+        self.started = time.perf_counter()
         runtime.run_started()
         ACTIVE_STREAMS.inc()
 
@@ -137,6 +152,14 @@ class _RunSession:
         AGENT_RUNS.labels(self.outcome).inc()
         self.runtime.run_ended()
         await self.lease.__aexit__(None, None, None)
+        log.info(
+            "run ended",
+            extra={
+                "run_id": self.run_id,
+                "outcome": self.outcome,
+                "duration_ms": round((time.perf_counter() - self.started) * 1000, 1),
+            },
+        )
 
 
 class _RunStreamResponse(StreamingResponse):
@@ -192,18 +215,40 @@ async def _check_against_state(runtime: Runtime, run_input: RunAgentInput) -> JS
     return None
 
 
+async def _failure_sentence(runtime: Runtime) -> str:
+    """What to tell the person about a run that failed for a reason they cannot act on:
+    when the database is down right now, say that (it is temporary), else a generic line."""
+    if not await runtime.persistence.ping():
+        return errors.STORAGE_UNAVAILABLE
+    return errors.INTERNAL
+
+
+async def _run_events(runtime: Runtime, run_input: RunAgentInput) -> AsyncIterator[Any]:
+    """The agent's events for one run, in a trace span when tracing is on, ended early
+    (StreamStopped) when the shutdown grace period is over."""
+    with tracing.run_context(
+        "agent.run", thread_id=run_input.thread_id, run_id=run_input.run_id
+    ) as context:
+        events = runtime.agent.clone().run(run_input)
+        async for event in until_stopped(runtime.stop_streams, events, context):
+            yield event
+
+
 async def _stream(
     runtime: Runtime, run_input: RunAgentInput, encoder: EventEncoder, session: _RunSession
 ) -> AsyncIterator[str]:
     outcome = "finished"
+    started = False
     try:
-        async for event in runtime.agent.clone().run(run_input):
-            if event.type == EventType.RUN_ERROR:
+        async for event in _run_events(runtime, run_input):
+            if event.type == EventType.RUN_STARTED:
+                started = True
+            elif event.type == EventType.RUN_ERROR:
                 outcome = "error"
                 message = event.message
                 if message not in errors.SAFE_MESSAGES:
                     log.error("run failed", extra={"error": message})
-                    message = errors.INTERNAL
+                    message = await _failure_sentence(runtime)
                 code = errors.RUN_ERROR_CODES[message]
                 event = event.model_copy(update={"message": message, "code": code})
             elif event.type == EventType.RUN_FINISHED:
@@ -212,6 +257,19 @@ async def _stream(
                     outcome = "interrupted"
             yield encoder.encode(event)
         session.outcome = outcome
+    except StreamStopped:
+        # The shutdown grace period is over: say so instead of cutting the stream.
+        log.warning("run stopped: shutdown grace period over")
+        if not started:
+            yield encoder.encode(
+                RunStartedEvent(thread_id=run_input.thread_id, run_id=run_input.run_id)
+            )
+        yield encoder.encode(
+            RunErrorEvent(
+                message=errors.SHUTTING_DOWN, code=errors.RUN_ERROR_CODES[errors.SHUTTING_DOWN]
+            )
+        )
+        session.outcome = "error"
     finally:
         # A client that goes away (stop button, closed tab) leaves outcome "cancelled".
         await session.close()

@@ -5,20 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__, agui, health, trips_api
+from . import __version__, agui, health, tracing, trips_api
 from .agui_agent import TravelAgent
+from .api_contract import http_error, run_input_components
 from .graph import GraphDeps, build_graph
 from .llm.factory import build_chat_model
 from .middleware import ServiceMiddleware
 from .persistence import open_persistence
 from .places.base import PlacesProvider
 from .places.factory import build_places_provider
+from .places.measured import MeasuredPlaces
 from .places.offline import OfflineGazetteer
 from .runtime import Runtime
 from .settings import Settings, get_settings
@@ -33,15 +37,18 @@ def create_app(
     *,
     model: BaseChatModel | None = None,
     places: PlacesProvider | None = None,
+    span_exporter: Any = None,
 ) -> FastAPI:
-    """Build the app. `model`/`places` replace the configured providers (used by tests)."""
+    """Build the app. `model`/`places` replace the configured providers, `span_exporter`
+    the OTLP exporter when tracing is on (used by tests)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tracing.start_tracing(tracer_provider)
         gazetteer = OfflineGazetteer()
         chat_model = model or build_chat_model(settings, gazetteer)
-        provider = places or build_places_provider(settings, gazetteer)
+        provider = MeasuredPlaces(places or build_places_provider(settings, gazetteer))
         async with open_persistence(settings) as persistence:
             deps = GraphDeps(
                 model=chat_model,
@@ -80,8 +87,11 @@ def create_app(
                 yield
             finally:
                 await provider.aclose()
+                tracing.stop_tracing(tracer_provider)
 
+    tracer_provider = tracing.make_tracer_provider(settings, span_exporter)
     app = FastAPI(
+        telemetry=tracing.fastapi_telemetry(tracer_provider),
         title="CoAgents Travel agent",
         version=__version__,
         description="Plans trips over AG-UI (`POST /copilotkit`) plus a REST API for trips.",
@@ -96,6 +106,15 @@ def create_app(
         )
         return JSONResponse({"detail": f"Invalid request: {problems}."}, status_code=422)
 
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    base_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # first call: add the AG-UI body's models once
+            base_openapi()["components"]["schemas"].update(run_input_components())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(agui.router)
     app.include_router(trips_api.router)
     app.include_router(health.router)

@@ -31,6 +31,7 @@ from .places.base import PlacesProvider, SearchResult
 from .prompts import system_prompt
 from .state import AgentState, InputState, OutputState
 from .tools import CHANGE_TOOLS, SearchForPlacesArgs, SelectTripArgs, tool_specs
+from .tracing import traced
 from .trip_ops import (
     Limits,
     ToolArgError,
@@ -66,14 +67,19 @@ def initial_values(with_demo: bool) -> dict[str, Any]:
 
 
 def _context(messages: list[AnyMessage], keep: int) -> list[AnyMessage]:
-    """The last `keep` messages, starting at a user message so no tool result is orphaned."""
+    """At most the last `keep` messages, starting at a user message when there is one,
+    else at the first message that is not a tool result (never a result without its call).
+    """
     if len(messages) <= keep:
         return messages
     tail = messages[-keep:]
     for i, m in enumerate(tail):
         if isinstance(m, HumanMessage):
             return tail[i:]
-    return messages[-1:]
+    for i, m in enumerate(tail):
+        if not isinstance(m, ToolMessage):
+            return tail[i:]
+    return []
 
 
 def _failed_calls_since_user(messages: list[AnyMessage]) -> int:
@@ -226,7 +232,8 @@ def build_graph(
         }
 
     builder = StateGraph(AgentState, input_schema=InputState, output_schema=OutputState)
-    builder.add_node("chat", chat_node)
+    llm_type = getattr(deps.model, "_llm_type", None)
+    builder.add_node("chat", traced("llm.chat", chat_node, **{"llm.type": llm_type}))
     builder.add_node("search", search_node)
     builder.add_node("trips", trips_node)
     builder.add_edge(START, "chat")

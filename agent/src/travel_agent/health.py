@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from .runtime import get_runtime
 
 router = APIRouter(tags=["health"])
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checkpointer: str
+    llm_provider: str
+    places_provider: str
+    reason: Literal["shutting down", "storage unreachable"] | None = None
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -21,7 +30,8 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Ready to serve: storage reachable, not shutting down",
-    responses={503: {"description": "Not ready"}},
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Not ready (see reason)"}},
 )
 async def readyz(request: Request) -> JSONResponse:
     runtime = get_runtime(request)
@@ -38,6 +48,11 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from .app import create_app
 from .logging_setup import configure_logging
@@ -15,10 +17,18 @@ from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+#: After the grace period, how long stopped streams get to send their RUN_ERROR and close.
+STOP_SECONDS = 2.0
+#: Exit status when the service could not start (as uvicorn's own command line uses).
+STARTUP_FAILURE = 3
+#: Exit status when a setting is invalid.
+INVALID_SETTINGS = 2
+
 
 class DrainingServer(uvicorn.Server):
     """On the first SIGTERM/SIGINT: refuse new runs and report not ready, let runs in flight
-    finish (up to SHUTDOWN_GRACE_SECONDS), then stop. A second signal stops at once."""
+    finish (up to SHUTDOWN_GRACE_SECONDS), end the rest with RUN_ERROR, then stop and exit 0.
+    A second signal stops without waiting for runs."""
 
     def __init__(self, config: uvicorn.Config, app: FastAPI, grace: float) -> None:
         super().__init__(config)
@@ -33,23 +43,34 @@ class DrainingServer(uvicorn.Server):
             return
         runtime.draining = True
         self.drain_deadline = time.monotonic() + self.grace
+        log.info(
+            "shutdown requested; draining",
+            extra={"signal": sig, "active_runs": runtime.active_runs, "grace_seconds": self.grace},
+        )
 
     async def on_tick(self, counter: int) -> bool:
         if self.drain_deadline is not None and not self.should_exit:
             runtime = self.app.state.runtime
-            if runtime.active_runs == 0 or time.monotonic() >= self.drain_deadline:
-                if runtime.active_runs:
+            now = time.monotonic()
+            if runtime.active_runs == 0:
+                log.info("drained; stopping")
+                self.should_exit = True
+            elif now >= self.drain_deadline:
+                if not runtime.stop_streams.is_set():
                     log.warning(
-                        "grace period over; stopping with runs in flight",
+                        "grace period over; stopping runs in flight",
                         extra={"active_runs": runtime.active_runs},
                     )
-                self.should_exit = True
+                    runtime.stop_streams.set()
+                if now >= self.drain_deadline + STOP_SECONDS:
+                    self.should_exit = True
         return await super().on_tick(counter)
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, app: FastAPI | None = None) -> None:
+    """Run the service until it is told to stop; exit non-zero when it could not start."""
     configure_logging(settings.log_level)
-    app = create_app(settings)
+    app = app or create_app(settings)
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -58,11 +79,23 @@ def serve(settings: Settings) -> None:
         access_log=False,
         timeout_graceful_shutdown=5,
     )
-    DrainingServer(config, app, settings.shutdown_grace_seconds).run()
+    server = DrainingServer(config, app, settings.shutdown_grace_seconds)
+    server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 def main() -> None:
-    serve(get_settings())
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        # Names and reasons only: a value could be a secret.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"travel-agent: invalid settings: {problems}", file=sys.stderr)
+        sys.exit(INVALID_SETTINGS)
+    serve(settings)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,15 @@ APPROVALS = Counter(
 )
 ACTIVE_STREAMS = Gauge("travel_active_streams", "AG-UI streams open right now.")
 LLM_REQUESTS = Counter(
-    "travel_llm_requests_total", "LLM requests by provider and outcome.", ["provider", "outcome"]
+    "travel_llm_requests_total",
+    "LLM requests by provider and outcome (ok, error, cancelled).",
+    ["provider", "outcome"],
+)
+LLM_ERRORS = Counter(
+    "travel_llm_errors_total",
+    "Failed LLM requests by provider and kind (timeout, connection, auth, rate_limited, "
+    "not_found, server_error, other).",
+    ["provider", "kind"],
 )
 LLM_REQUEST_DURATION = Histogram(
     "travel_llm_request_duration_seconds", "LLM request duration by provider.", ["provider"]

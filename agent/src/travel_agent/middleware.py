@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 import time
 import uuid
@@ -16,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .logging_setup import request_id_var, thread_id_var
 from .metrics import HTTP_REQUEST_DURATION
+
+log = logging.getLogger(__name__)
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -108,6 +111,16 @@ class ServiceMiddleware:
         finally:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            HTTP_REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(
-                time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            HTTP_REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(elapsed)
+            # One line per request: the route template, never the raw path or the body.
+            log.log(
+                logging.DEBUG if scope["path"] in OPEN_PATHS else logging.INFO,
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -69,9 +70,10 @@ class PlacePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    # May be left out, never emptied: the schema says so (null is refused with a 422).
+    name: Name | SkipJsonSchema[None] = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Annotated[float, Field(ge=-90, le=90)] | SkipJsonSchema[None] = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | SkipJsonSchema[None] = None
     rating: float | None = Field(default=None, ge=0, le=5)
     description: Annotated[str, StringConstraints(max_length=2000)] | None = None

@@ -57,7 +57,7 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             check=AsyncConnectionPool.check_connection,
             open=False,
-            timeout=10,
+            timeout=settings.db_pool_timeout_seconds,
         )
         await pool.open(wait=True, timeout=30)
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ag_ui_langgraph import LangGraphAgent
@@ -40,6 +41,8 @@ class Runtime:
     places_provider: str
     draining: bool = False
     active_runs: int = 0
+    # Set when the shutdown grace period is over: open streams end with RUN_ERROR.
+    stop_streams: asyncio.Event = field(default_factory=asyncio.Event)
 
     def config(self, thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=30, ge=1)
+    # How long a request waits for a database connection before it is told storage is
+    # unavailable (while PostgreSQL is down, this is how long people wait for that answer).
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Product behaviour.
     demo_trips: bool = True
@@ -63,8 +66,9 @@ class Settings(BaseSettings):
     # Graceful shutdown: how long runs in flight may take to finish after SIGTERM.
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
-    # Optional tracing; off unless an endpoint is set.
+    # Optional tracing (OTLP over HTTP); off unless an endpoint is set.
     otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "travel-agent"
 
     @property
     def effective_llm_provider(self) -> Literal["openai", "offline"]:

@@ -18,6 +18,10 @@ class ThreadBusy(Exception):
     """Another run or edit holds this thread."""
 
 
+class LockUnavailable(Exception):
+    """The database that keeps the locks did not answer (it is down or overloaded)."""
+
+
 class ThreadLocks:
     def __init__(self, pool: AsyncConnectionPool[Any] | None = None) -> None:
         self._pool = pool
@@ -33,11 +37,15 @@ class ThreadLocks:
             if self._pool is None:
                 yield
                 return
-            async with self._pool.connection() as conn:
-                cur = await conn.execute(
-                    "SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", (thread_id,)
-                )
-                row = await cur.fetchone()
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    conn = await stack.enter_async_context(self._pool.connection())
+                    cur = await conn.execute(
+                        "SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", (thread_id,)
+                    )
+                    row = await cur.fetchone()
+                except Exception as exc:
+                    raise LockUnavailable(thread_id) from exc
                 if not row or not row["ok"]:
                     raise ThreadBusy(thread_id)
                 try:

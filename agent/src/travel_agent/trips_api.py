@@ -11,23 +11,28 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Response
 from langgraph.types import StateSnapshot
 from pydantic import BaseModel, Field
 
 from . import errors
+from .api_contract import THREAD_ID_SCHEMA, problem_responses
 from .graph import pending_proposal
 from .history import history_items
 from .logging_setup import thread_id_var
 from .models import Place, PlaceInput, PlacePatch, Trip
 from .runtime import Runtime, ThreadView, check_thread_id, get_runtime
-from .thread_locks import ThreadBusy
+from .thread_locks import LockUnavailable, ThreadBusy
 from .trip_ops import trips_from_state, trips_to_state
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/threads/{thread_id}", tags=["trips"])
+router = APIRouter(
+    prefix="/threads/{thread_id}",
+    tags=["trips"],
+    responses=problem_responses(400, 401, 404, 409, 413, 422, 503),
+)
 
 
 class TripsView(BaseModel):
@@ -48,7 +53,11 @@ class HistoryView(BaseModel):
     items: list[dict[str, Any]]
 
 
-def _thread(thread_id: str) -> str:
+def _thread(
+    thread_id: Annotated[
+        str, Path(description="Conversation id", json_schema_extra=THREAD_ID_SCHEMA)
+    ],
+) -> str:
     check_thread_id(thread_id)
     thread_id_var.set(thread_id)
     return thread_id
@@ -90,6 +99,9 @@ async def _editing(runtime: Runtime, thread_id: str) -> AsyncIterator[StateSnaps
             yield snapshot
     except ThreadBusy as exc:
         raise HTTPException(status_code=409, detail=errors.BUSY) from exc
+    except LockUnavailable as exc:
+        log.warning("could not take the thread lock", exc_info=exc)
+        raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
 
 
 async def _write(runtime: Runtime, thread_id: str, values: dict[str, Any]) -> StateSnapshot:

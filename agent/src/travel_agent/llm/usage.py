@@ -17,7 +17,7 @@ from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-from ..metrics import LLM_REQUEST_DURATION, LLM_REQUESTS, LLM_TOKENS
+from ..metrics import LLM_ERRORS, LLM_REQUEST_DURATION, LLM_REQUESTS, LLM_TOKENS
 from .errors import classify_llm_error
 
 log = logging.getLogger("travel_agent.llm")
@@ -104,7 +104,11 @@ class LLMUsageRecorder(AsyncCallbackHandler):
         started, model, thread_id = self._pop(run_id)
         kind = classify_llm_error(error)
         self.calls += 1
-        LLM_REQUESTS.labels(self.provider, kind).inc()
+        # The outcome stays ok/error/cancelled (what alerts count); the kind has its own metric.
+        outcome = "cancelled" if kind == "cancelled" else "error"
+        LLM_REQUESTS.labels(self.provider, outcome).inc()
+        if outcome == "error":
+            LLM_ERRORS.labels(self.provider, kind).inc()
         if started is not None:
             LLM_REQUEST_DURATION.labels(self.provider).observe(time.perf_counter() - started)
         log.warning(
