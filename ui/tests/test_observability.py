@@ -60,7 +60,8 @@ def test_log_lines_are_json_with_the_request_id() -> None:
         line = json.loads(JsonFormatter().format(record))
     finally:
         request_id_var.reset(token)
-    assert line["msg"] == "hello you"
+    assert line["event"] == "hello you"
+    assert line["ts"].endswith("Z")
     assert line["request_id"] == "req-7"
     assert line["status"] == 200
     assert line["level"] == "info"
@@ -113,3 +114,47 @@ def test_markdown_is_rendered_safely(text: str, must: str, must_not: str | None)
     assert must in html
     if must_not:
         assert must_not not in html
+
+
+async def test_streams_are_counted_and_logged_by_outcome(
+    browser: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="travel_ui"):
+        events = await browser.chat("Plan a 3-day trip to Rome, I like museums")
+        interrupt = events[-1]["outcome"]["interrupts"][0]
+        await browser.http.post(
+            "/api/resume",
+            json={"interrupt_id": interrupt["id"], "approved": True},
+            headers=browser.headers(),
+        )
+        # A second resume of the same approval: the agent refuses the run.
+        await browser.http.post(
+            "/api/resume",
+            json={"interrupt_id": interrupt["id"], "approved": True},
+            headers=browser.headers(),
+        )
+    text = (await browser.http.get("/metrics")).text
+    for outcome in ("interrupted", "finished", "refused"):
+        assert f'travel_ui_streams_total{{outcome="{outcome}"}} 1.0' in text, outcome
+    ended = [r for r in caplog.records if r.getMessage() == "stream ended"]
+    assert [getattr(r, "outcome", None) for r in ended] == ["interrupted", "finished", "refused"]
+    assert all(isinstance(getattr(r, "duration_ms", None), float) for r in ended)
+
+
+@pytest.mark.parametrize(
+    ("last", "outcome"),
+    [
+        ('{"type": "RUN_FINISHED", "outcome": {"type": "interrupt"}}', "interrupted"),
+        ('{"type": "RUN_FINISHED"}', "finished"),
+        ('{"type": "RUN_ERROR", "code": "llm_unavailable", "message": "x"}', "error"),
+        ('{"type": "RUN_ERROR", "code": "agent_http_409", "message": "x"}', "refused"),
+        ('{"type": "RUN_ERROR", "code": "agent_unavailable", "message": "x"}', "unavailable"),
+        ('{"type": "RUN_ERROR", "code": "stream_broken", "message": "x"}', "broken"),
+        ('{"type": "TEXT_MESSAGE_CONTENT", "delta": "x"}', "cancelled"),
+        (None, "cancelled"),
+    ],
+)
+def test_stream_outcomes(last: str | None, outcome: str) -> None:
+    from travel_ui.relay import stream_outcome
+
+    assert stream_outcome(last) == outcome

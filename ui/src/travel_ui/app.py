@@ -17,6 +17,7 @@ from .assets import asset_version, script_modules, static_mounts
 from .context import AppContext
 from .metrics import Metrics
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from .rate_limit import RateLimitMiddleware, TokenBuckets
 from .session import Sessions, resolve_secret_key
 from .settings import Settings
 
@@ -58,9 +59,13 @@ def create_app(
     app.router.routes.extend(mounts)
     route_table = [route for router in routers for route in router.routes] + mounts
 
-    # Outermost last: context (request id, log, metrics) sees everything, including 413s.
+    # Outermost last: context (request id, log, metrics) sees everything, including 413s and
+    # 429s; the rate limit answers before a body is read.
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream itself
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit_per_second > 0:
+        buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+        app.add_middleware(RateLimitMiddleware, buckets=buckets, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware, tile_origin=settings.tile_origin)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, routes=route_table)
     return app

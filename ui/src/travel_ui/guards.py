@@ -1,4 +1,8 @@
-"""Who is asking: the thread id from the signed cookie, and the CSRF check for changes."""
+"""Who is asking: the thread id from the signed cookie, and the CSRF check for changes.
+
+Both are `async` so they run in the request's own task: the thread id they put in the
+log context is then seen by every later log line of the request (FastAPI would run plain
+functions in a worker thread, whose context changes are lost)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ NO_SESSION = "Your session has expired. Reload the page to continue."
 CSRF_REFUSED = "This request was refused because it did not come from the planner page."
 
 
-def thread_id(request: Request, ctx: AppContext = Depends(get_ctx)) -> str:
+async def thread_id(request: Request, ctx: AppContext = Depends(get_ctx)) -> str:
     found = ctx.sessions.thread_id_from_cookie(request.cookies.get(COOKIE_NAME))
     if found is None:
         raise HTTPException(401, NO_SESSION)
@@ -30,7 +34,7 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
-def checked_thread_id(
+async def checked_thread_id(
     request: Request, ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
 ) -> str:
     """The thread id of a state-changing request that proved it came from our page."""

@@ -1,4 +1,7 @@
-"""JSON log lines carrying the request id (and thread id) of the request being served."""
+"""JSON log lines carrying the request id (and thread id) of the request being served.
+
+The same fields as the agent's lines (`ts`, `level`, `logger`, `event`, `request_id`,
+`thread_id`), plus `service`, so one query finds a request in both services' logs."""
 
 from __future__ import annotations
 
@@ -22,10 +25,12 @@ _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "event": record.getMessage(),
             "service": "ui",
         }
         if (request_id := request_id_var.get()) is not None:

@@ -20,6 +20,7 @@ def main() -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=5,
     )
 

@@ -19,6 +19,17 @@ class Metrics:
             "Chat streams being relayed from the agent to browsers right now.",
             registry=self.registry,
         )
+        self.streams = Counter(
+            "travel_ui_streams_total",
+            "Chat streams relayed to browsers, by how they ended.",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "travel_ui_rate_limited_total",
+            "Requests refused with 429 by the per-client rate limit.",
+            registry=self.registry,
+        )
         self.agent_unavailable = Counter(
             "travel_ui_agent_unavailable_total",
             "Requests for which no agent could be reached.",

@@ -28,6 +28,35 @@ BROKE_OFF = "The connection to the planner broke off in the middle of a reply. P
 TERMINAL = ("RUN_FINISHED", "RUN_ERROR")
 
 
+# How a relayed stream ended, from its last event (the `outcome` label of
+# travel_ui_streams_total and of the "stream ended" log line).
+_UI_CODES = {
+    "agent_unavailable": "unavailable",
+    "stream_broken": "broken",
+    "stream_incomplete": "broken",
+}
+
+
+def stream_outcome(last_event: str | None) -> str:
+    """finished | interrupted | error (the agent's RUN_ERROR) | refused (the agent did not
+    take the run) | unavailable (no agent answered) | broken (cut off mid-stream) |
+    cancelled (the browser went away first)."""
+    try:
+        event = json.loads(last_event) if last_event else None
+    except ValueError:
+        event = None
+    if not isinstance(event, dict) or event.get("type") not in TERMINAL:
+        return "cancelled"
+    if event["type"] == "RUN_FINISHED":
+        outcome = event.get("outcome")
+        interrupted = isinstance(outcome, dict) and outcome.get("type") == "interrupt"
+        return "interrupted" if interrupted else "finished"
+    code = str(event.get("code") or "")
+    if code.startswith("agent_http_"):
+        return "refused"
+    return _UI_CODES.get(code, "error")
+
+
 def run_error(message: str, code: str) -> str:
     return json.dumps({"type": "RUN_ERROR", "message": message, "code": code})
 

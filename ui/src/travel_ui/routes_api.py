@@ -5,6 +5,8 @@ Everything is proxied to the agent for the thread in the cookie; nothing is stor
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -16,10 +18,11 @@ from sse_starlette import EventSourceResponse
 from . import agent_rest
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id, thread_id
-from .relay import relay_run
+from .relay import relay_run, stream_outcome
 from .session import COOKIE_NAME, new_thread_id
 
 router = APIRouter(prefix="/api")
+log = logging.getLogger(__name__)
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -45,11 +48,24 @@ class SelectIn(BaseModel):
 def _stream(ctx: AppContext, run_input: dict[str, Any]) -> EventSourceResponse:
     async def events() -> AsyncIterator[dict[str, str]]:
         ctx.metrics.active_streams.inc()
+        started = time.perf_counter()
+        last: str | None = None
         try:
             async for data in relay_run(ctx.agent, run_input, ctx.metrics):
+                last = data  # the relay's last event is always its terminal one
                 yield {"data": data}
         finally:
             ctx.metrics.active_streams.dec()
+            outcome = stream_outcome(last)
+            ctx.metrics.streams.labels(outcome).inc()
+            log.info(
+                "stream ended",
+                extra={
+                    "run_id": run_input["runId"],
+                    "outcome": outcome,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
 
     return EventSourceResponse(
         events(),

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
 
     # Limits and streaming.
     max_body_bytes: int = Field(default=65536, ge=1024)
+    # Per-client rate limit (page and /api requests): a token bucket per client address
+    # refilled at this many requests per second, holding at most `burst`. 0 turns it off.
+    rate_limit_per_second: float = Field(default=5.0, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
+    # Proxies whose X-Forwarded-For names the client (addresses or CIDRs, comma-separated;
+    # "*" trusts anyone). The rate limit counts per client address, so behind a proxy or
+    # Gateway that is not listed every person shares the proxy's one bucket.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     sse_heartbeat_seconds: float = Field(default=10.0, gt=0, le=15)
 
     @field_validator("remote_action_url")
