@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -211,6 +212,11 @@ async def test_a_browser_that_goes_away_cancels_the_agent_request() -> None:
         uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=p, log_level="warning"))
         for app, p in ((agent, agent_port), (ui, ui_port))
     ]
+    # Two servers in one process each install (and later restore) SIGINT/SIGTERM handlers;
+    # finishing in any order they can leave the first one's handler behind, whose server
+    # says "should exit" -- and sse-starlette ends every later stream in this process when
+    # it finds that. Put the handlers back as they were.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     tasks = [asyncio.create_task(s.serve()) for s in servers]
     try:
         while not all(s.started for s in servers):  # noqa: ASYNC110 (uvicorn exposes a flag)
@@ -231,3 +237,5 @@ async def test_a_browser_that_goes_away_cancels_the_agent_request() -> None:
             s.should_exit = True
         with contextlib.suppress(Exception):
             await asyncio.gather(*tasks)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
