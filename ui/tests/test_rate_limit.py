@@ -86,7 +86,9 @@ async def test_over_the_limit_gets_429_with_retry_after_and_a_sentence(
 
     metrics = (await alice.http.get("/metrics")).text
     assert "travel_ui_rate_limited_total 4.0" in metrics
-    refusals = re.findall(r'http_request_duration_seconds_count\{[^}]*status="429"\} (\S+)', metrics)
+    refusals = re.findall(
+        r'http_request_duration_seconds_count\{[^}]*status="429"\} (\S+)', metrics
+    )
     assert sum(float(n) for n in refusals) == 4
     await alice.http.aclose()
     await bob.http.aclose()

@@ -50,6 +50,11 @@ class AgentClient:
         )
         self._turn = itertools.count()
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The underlying client (tracing instruments it)."""
+        return self._client
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

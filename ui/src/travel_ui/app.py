@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import routes_api, routes_health, routes_pages
+from . import routes_api, routes_health, routes_pages, tracing
 from .agent_client import AgentClient
+from .api_contract import validation_sentence
 from .assets import asset_version, script_modules, static_mounts
 from .context import AppContext
 from .metrics import Metrics
@@ -25,8 +28,11 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 def create_app(
-    settings: Settings, agent_transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    agent_transport: httpx.AsyncBaseTransport | None = None,
+    span_exporter: Any = None,
 ) -> FastAPI:
+    """`span_exporter` replaces the OTLP exporter when tracing is on (tests)."""
     metrics = Metrics()
     templates = Jinja2Templates(directory=TEMPLATES_DIR)  # autoescape is on for .html
     ctx = AppContext(
@@ -39,10 +45,14 @@ def create_app(
         script_modules=script_modules(),
     )
 
+    tracer_provider = tracing.make_tracer_provider(settings, span_exporter)
+    tracing.instrument_client(ctx.agent.http, tracer_provider)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await ctx.agent.aclose()
+        tracing.shutdown(tracer_provider)
 
     app = FastAPI(
         title="CoAgents Travel ui",
@@ -50,8 +60,10 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        telemetry=tracing.fastapi_telemetry(tracer_provider),
     )
     app.state.ctx = ctx
+    app.add_exception_handler(RequestValidationError, validation_sentence)
     routers = (routes_pages.router, routes_api.router, routes_health.router)
     for router in routers:
         app.include_router(router)

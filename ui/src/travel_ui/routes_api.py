@@ -11,11 +11,22 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sse_starlette import EventSourceResponse
 
 from . import agent_rest
+from .api_contract import (
+    EVENT_STREAM,
+    HistoryOut,
+    Id,
+    NewConversationOut,
+    PlaceIn,
+    PlaceOut,
+    PlacePatchIn,
+    StateOut,
+    problems,
+)
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id, thread_id
 from .relay import relay_run, stream_outcome
@@ -24,8 +35,11 @@ from .session import COOKIE_NAME, new_thread_id
 router = APIRouter(prefix="/api")
 log = logging.getLogger(__name__)
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Message = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=r"\S")
+]
+TripId = Annotated[str, Path(min_length=1, max_length=128)]
+PlaceId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 class ChatIn(BaseModel):
@@ -88,7 +102,11 @@ def _run_input(thread: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/chat")
+@router.post(
+    "/chat",
+    response_class=EventSourceResponse,
+    responses={**EVENT_STREAM, **problems(401, 403, 413, 422)},
+)
 async def chat(
     body: ChatIn,
     ctx: AppContext = Depends(get_ctx),
@@ -98,7 +116,11 @@ async def chat(
     return _stream(ctx, _run_input(thread, messages=[message]))
 
 
-@router.post("/resume")
+@router.post(
+    "/resume",
+    response_class=EventSourceResponse,
+    responses={**EVENT_STREAM, **problems(401, 403, 413, 422)},
+)
 async def resume(
     body: ResumeIn,
     ctx: AppContext = Depends(get_ctx),
@@ -115,7 +137,7 @@ async def resume(
     return _stream(ctx, _run_input(thread, resume=[answer]))
 
 
-@router.get("/state")
+@router.get("/state", responses={200: {"model": StateOut}, **problems(401, 503)})
 async def state(
     ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
 ) -> dict[str, Any]:
@@ -123,7 +145,7 @@ async def state(
     return agent_rest.public_state(body)
 
 
-@router.get("/history")
+@router.get("/history", responses={200: {"model": HistoryOut}, **problems(401, 503)})
 async def history(
     ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
 ) -> dict[str, Any]:
@@ -131,7 +153,10 @@ async def history(
     return {"items": agent_rest.rendered_history(body)}
 
 
-@router.put("/selected-trip")
+@router.put(
+    "/selected-trip",
+    responses={200: {"model": StateOut}, **problems(401, 403, 404, 409, 413, 422, 503)},
+)
 async def select_trip(
     body: SelectIn,
     ctx: AppContext = Depends(get_ctx),
@@ -147,23 +172,31 @@ async def select_trip(
     return agent_rest.public_state(answer)
 
 
-@router.post("/trips/{trip_id}/places", status_code=201)
+@router.post(
+    "/trips/{trip_id}/places",
+    status_code=201,
+    responses={201: {"model": PlaceOut}, **problems(401, 403, 404, 409, 413, 422, 503)},
+)
 async def add_place(
-    trip_id: str,
-    place: Annotated[dict[str, Any], Body()],
+    trip_id: TripId,
+    place: PlaceIn,
     ctx: AppContext = Depends(get_ctx),
     thread: str = Depends(checked_thread_id),
 ) -> Any:
     path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/places"
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=place)
+    fields = place.model_dump(exclude_unset=True)
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=fields)
     return body
 
 
-@router.patch("/trips/{trip_id}/places/{place_id}")
+@router.patch(
+    "/trips/{trip_id}/places/{place_id}",
+    responses={200: {"model": PlaceOut}, **problems(401, 403, 404, 409, 413, 422, 503)},
+)
 async def edit_place(
-    trip_id: str,
-    place_id: str,
-    changes: Annotated[dict[str, Any], Body()],
+    trip_id: TripId,
+    place_id: PlaceId,
+    changes: PlacePatchIn,
     ctx: AppContext = Depends(get_ctx),
     thread: str = Depends(checked_thread_id),
 ) -> Any:
@@ -171,14 +204,20 @@ async def edit_place(
         f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
         f"/places/{agent_rest.segment(place_id)}"
     )
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "PATCH", path, json=changes)
+    fields = changes.model_dump(exclude_unset=True)
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "PATCH", path, json=fields)
     return body
 
 
-@router.delete("/trips/{trip_id}/places/{place_id}", status_code=204)
+@router.delete(
+    "/trips/{trip_id}/places/{place_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(401, 403, 404, 409, 413, 503),
+)
 async def delete_place(
-    trip_id: str,
-    place_id: str,
+    trip_id: TripId,
+    place_id: PlaceId,
     ctx: AppContext = Depends(get_ctx),
     thread: str = Depends(checked_thread_id),
 ) -> Response:
@@ -190,7 +229,10 @@ async def delete_place(
     return Response(status_code=204)
 
 
-@router.post("/new-conversation")
+@router.post(
+    "/new-conversation",
+    responses={200: {"model": NewConversationOut}, **problems(401, 403, 413, 503)},
+)
 async def new_conversation(
     response: Response,
     ctx: AppContext = Depends(get_ctx),

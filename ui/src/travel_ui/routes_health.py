@@ -18,7 +18,15 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={
+        503: {
+            "description": "No planner (agent service) answers right now",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 async def readyz(ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
     agent = await ctx.agent.ready()
     if agent is None:
@@ -36,6 +44,10 @@ async def readyz(ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"description": "Prometheus text format", "content": {"text/plain": {}}}},
+)
 async def metrics(ctx: AppContext = Depends(get_ctx)) -> Response:
     return Response(generate_latest(ctx.metrics.registry), media_type=CONTENT_TYPE_LATEST)

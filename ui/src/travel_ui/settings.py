@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1,::1"
     sse_heartbeat_seconds: float = Field(default=10.0, gt=0, le=15)
 
+    # OpenTelemetry: base URL of an OTLP/HTTP collector; tracing is off (and free) when unset.
+    otel_exporter_otlp_endpoint: str | None = None
+
     @field_validator("remote_action_url")
     @classmethod
     def _urls_are_http(cls, value: str) -> str:

@@ -1,0 +1,138 @@
+"""What the browser API promises, written down so that its OpenAPI schema is true: request
+bodies, answers, and every refusal as `{"detail": "<a sentence>"}`.
+
+The schema is not served (the API is for the page's own scripts); the schema-based tests
+build it from the app. Place fields repeat the agent's constraints (`docs/agent-api.md`)
+so that a bad edit is refused here, with a sentence, before it travels; the agent stays
+the authority, and the schema tests fail if the two ever disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+# At least one character that is not white space: names are stripped, never empty.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
+Address = Annotated[str, StringConstraints(max_length=500)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Rating = Annotated[float, Field(ge=0, le=5)]
+
+
+class Problem(BaseModel):
+    """Every refusal: a sentence meant for a person."""
+
+    detail: str
+
+
+_WHY = {
+    401: "No valid session cookie: the page must be reloaded",
+    403: "The change did not come from the planner page (CSRF token or Origin)",
+    404: "No such trip or place",
+    409: "The planner is busy with this conversation (a run or an approval is pending)",
+    413: "The request body is over MAX_BODY_BYTES",
+    422: "The request is not valid (the sentence says what is wrong)",
+    429: "Over the per-client rate limit; Retry-After says when to try again",
+    503: "No planner (agent service) could answer",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for the refusals a route can give (429 applies to all)."""
+    answers: dict[int | str, dict[str, Any]] = {
+        code: {"model": Problem, "description": _WHY[code]} for code in (*codes, 429)
+    }
+    answers[429]["headers"] = _RETRY_AFTER
+    return answers
+
+
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "AG-UI events as Server-Sent Events (`data: <json>`), ending with "
+        "RUN_FINISHED or RUN_ERROR",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+class PlaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    address: Address = ""
+    latitude: Latitude
+    longitude: Longitude
+    rating: Rating | None = None
+    description: Description = ""
+
+
+class PlacePatchIn(BaseModel):
+    """Fields left out keep their value; a name or coordinates can change, never vanish."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | SkipJsonSchema[None] = None
+    address: Address | None = None
+    latitude: Latitude | SkipJsonSchema[None] = None
+    longitude: Longitude | SkipJsonSchema[None] = None
+    rating: Rating | None = None
+    description: Description | None = None
+
+
+class PlaceOut(BaseModel):
+    id: str
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+    rating: float | None
+    description: str
+
+
+class TripOut(BaseModel):
+    id: str
+    name: str
+    center_latitude: float
+    center_longitude: float
+    zoom: int
+    places: list[PlaceOut]
+
+
+class StateOut(BaseModel):
+    trips: list[TripOut]
+    selected_trip_id: str | None
+    pending_approval: dict[str, Any] | None
+
+
+class HistoryOut(BaseModel):
+    items: list[dict[str, Any]]
+
+
+class NewConversationOut(BaseModel):
+    csrf_token: str
+    state: StateOut
+    history: list[dict[str, Any]]
+
+
+async def validation_sentence(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 as one sentence naming the first field that is wrong."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    first = errors[0] if errors else {}
+    field = next((str(p) for p in reversed(first.get("loc", ())) if isinstance(p, str)), "")
+    message = str(first.get("msg", "is not valid")).rstrip(".")
+    if field in ("body", ""):
+        detail = f"The request is not valid: {message}."
+    else:
+        detail = f"Please check the {field}: {message}."
+    return JSONResponse({"detail": detail}, status_code=422)
