@@ -86,6 +86,7 @@ def create_app(
             try:
                 yield
             finally:
+                await app.state.runtime.locks.settle()  # before the pool they use closes
                 await provider.aclose()
                 tracing.stop_tracing(tracer_provider)
 

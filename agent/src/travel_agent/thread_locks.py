@@ -26,6 +26,7 @@ class ThreadLocks:
     def __init__(self, pool: AsyncConnectionPool[Any] | None = None) -> None:
         self._pool = pool
         self._held: set[str] = set()
+        self._releasing: set[asyncio.Task[None]] = set()
 
     @contextlib.asynccontextmanager
     async def hold(self, thread_id: str) -> AsyncIterator[None]:
@@ -33,29 +34,64 @@ class ThreadLocks:
         if thread_id in self._held:
             raise ThreadBusy(thread_id)
         self._held.add(thread_id)
-        try:
-            if self._pool is None:
+        if self._pool is None:
+            try:
                 yield
-                return
-            async with contextlib.AsyncExitStack() as stack:
-                try:
-                    conn = await stack.enter_async_context(self._pool.connection())
-                    cur = await conn.execute(
-                        "SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", (thread_id,)
-                    )
-                    row = await cur.fetchone()
-                except Exception as exc:
-                    raise LockUnavailable(thread_id) from exc
-                if not row or not row["ok"]:
-                    raise ThreadBusy(thread_id)
-                try:
-                    yield
-                finally:
-                    with contextlib.suppress(Exception):  # a dead connection frees it anyway
-                        await asyncio.shield(
-                            conn.execute(
-                                "SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (thread_id,)
-                            )
-                        )
-        finally:
+            finally:
+                self._held.discard(thread_id)
+            return
+        try:
+            conn = await self._pool.getconn()
+        except BaseException as exc:
             self._held.discard(thread_id)
+            if isinstance(exc, Exception):
+                raise LockUnavailable(thread_id) from exc
+            raise
+        locked = False
+        try:
+            cur = await conn.execute(
+                "SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", (thread_id,)
+            )
+            row = await cur.fetchone()
+            locked = bool(row and row["ok"])
+        except Exception as exc:
+            await self._release(conn, thread_id, locked=False)
+            raise LockUnavailable(thread_id) from exc
+        except BaseException:
+            await self._release(conn, thread_id, locked=False)
+            raise
+        if not locked:
+            await self._release(conn, thread_id, locked=False)
+            raise ThreadBusy(thread_id)
+        try:
+            yield
+        finally:
+            await self._release(conn, thread_id, locked=True)
+
+    async def _release(self, conn: Any, thread_id: str, *, locked: bool) -> None:
+        """Unlocks, then hands the connection back, in a task of its own: a holder that is
+        cancelled meanwhile (anyio cancels every await of a cancelled scope) must not give
+        the connection back to the pool while the unlock still runs on it."""
+        assert self._pool is not None
+        pool = self._pool
+
+        async def release() -> None:
+            try:
+                if locked:
+                    with contextlib.suppress(Exception):  # a broken connection frees it anyway
+                        await conn.execute(
+                            "SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (thread_id,)
+                        )
+            finally:
+                self._held.discard(thread_id)
+                await pool.putconn(conn)
+
+        task = asyncio.ensure_future(release())
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+        await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Waits until every release in flight has finished (shutdown, tests)."""
+        while self._releasing:
+            await asyncio.gather(*self._releasing, return_exceptions=True)
