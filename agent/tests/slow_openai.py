@@ -64,8 +64,11 @@ class SlowChatServer:
                 if (body.get("stream_options") or {}).get("include_usage"):
                     usage = {"prompt_tokens": 42, "completion_tokens": 7, "total_tokens": 49}
                     self._send({**_chunk({}), "choices": [], "usage": usage})
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                try:
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except OSError:  # the agent went away (killed mid-stream)
+                    pass
 
             def _send(self, data: dict[str, Any]) -> None:
                 try:

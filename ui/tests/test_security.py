@@ -262,3 +262,28 @@ async def test_request_ids_are_kept_or_made(browser: Browser) -> None:
     made = await browser.http.get("/healthz", headers={"X-Request-ID": "bad id\nwith junk"})
     assert made.headers["x-request-id"] != "bad id\nwith junk"
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
+
+
+async def test_invalid_input_is_refused_with_one_sentence_before_reaching_the_agent(
+    browser: Browser,
+) -> None:
+    cases = [
+        ("/api/trips/1/places", {"name": "x", "latitude": 500, "longitude": 0}, "latitude"),
+        ("/api/trips/1/places", {"name": "   ", "latitude": 1, "longitude": 0}, "name"),
+        ("/api/resume", {"interrupt_id": "i", "approved": 0}, "approved"),  # 0 is not false
+        ("/api/chat", {"message": "hi", "threadId": "someone-elses"}, "threadId"),
+    ]
+    for path, body, field in cases:
+        response = await browser.http.post(path, json=body, headers=browser.headers())
+        assert response.status_code == 422, (path, body)
+        detail = response.json()["detail"]
+        assert isinstance(detail, str) and detail.startswith(f"Please check the {field}: "), detail
+    # Nothing reached the trips.
+    state = await browser.state()
+    assert [p["name"] for p in state["trips"][0]["places"]][-1] != "x"
+
+
+async def test_405_lists_every_method_of_the_path(browser: Browser) -> None:
+    response = await browser.http.put("/api/trips/1/places/1", headers=browser.headers())
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, PATCH"

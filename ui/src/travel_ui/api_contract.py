@@ -2,20 +2,26 @@
 bodies, answers, and every refusal as `{"detail": "<a sentence>"}`.
 
 The schema is not served (the API is for the page's own scripts); the schema-based tests
-build it from the app. Place fields repeat the agent's constraints (`docs/agent-api.md`)
-so that a bad edit is refused here, with a sentence, before it travels; the agent stays
-the authority, and the schema tests fail if the two ever disagree.
+build it from the app. Bodies are validated strictly (no `0` for `false`, no `"1"` for
+`1`): what the schema says is what is accepted. Place fields repeat the agent's
+constraints (`docs/agent-api.md`) so that a bad edit is refused here, with a sentence,
+before it travels; the agent stays the authority, and the schema tests fail if the two
+ever disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, Route
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 # At least one character that is not white space: names are stripped, never empty.
@@ -36,6 +42,7 @@ class Problem(BaseModel):
 
 
 _WHY = {
+    400: "The body could not be read as JSON",
     401: "No valid session cookie: the page must be reloaded",
     403: "The change did not come from the planner page (CSRF token or Origin)",
     404: "No such trip or place",
@@ -61,13 +68,28 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "AG-UI events as Server-Sent Events (`data: <json>`), ending with "
         "RUN_FINISHED or RUN_ERROR",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        # One SSE event (OpenAPI 3.1 puts the per-event schema under `schema`): its data
+        # is the JSON of one AG-UI event, `{"type": ...}`.
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "data": {"type": "string", "contentMediaType": "application/json"},
+                        "event": {"type": "string"},
+                        "id": {"type": "string"},
+                        "retry": {"type": "integer"},
+                    },
+                }
+            }
+        },
     }
 }
 
 
 class PlaceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name
     address: Address = ""
@@ -80,7 +102,7 @@ class PlaceIn(BaseModel):
 class PlacePatchIn(BaseModel):
     """Fields left out keep their value; a name or coordinates can change, never vanish."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name | SkipJsonSchema[None] = None
     address: Address | None = None
@@ -136,3 +158,25 @@ async def validation_sentence(_request: Request, exc: Exception) -> JSONResponse
     else:
         detail = f"Please check the {field}: {message}."
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+def http_error_handler(
+    routes: Sequence[BaseRoute],
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only the
+    methods of the first route that matched the path, not those of all the path's routes."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            allowed = {
+                method
+                for route in routes
+                if isinstance(route, Route) and route.methods
+                if route.matches(request.scope)[0] != Match.NONE
+                for method in route.methods
+            }
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
+        return await http_exception_handler(request, exc)
+
+    return handle

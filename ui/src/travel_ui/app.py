@@ -11,11 +11,12 @@ import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from . import routes_api, routes_health, routes_pages, tracing
 from .agent_client import AgentClient
-from .api_contract import validation_sentence
+from .api_contract import http_error_handler, validation_sentence
 from .assets import asset_version, script_modules, static_mounts
 from .context import AppContext
 from .metrics import Metrics
@@ -70,6 +71,7 @@ def create_app(
     mounts = static_mounts()
     app.router.routes.extend(mounts)
     route_table = [route for router in routers for route in router.routes] + mounts
+    app.add_exception_handler(HTTPException, http_error_handler(route_table))
 
     # Outermost last: context (request id, log, metrics) sees everything, including 413s and
     # 429s; the rate limit answers before a body is read.

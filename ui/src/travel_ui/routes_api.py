@@ -43,19 +43,19 @@ PlaceId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 class ChatIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     message: Message
 
 
 class ResumeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     interrupt_id: Id
     approved: bool
     place_ids: list[Id] | None = Field(default=None, max_length=1000)
 
 
 class SelectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     trip_id: Id
 
 
@@ -105,7 +105,7 @@ def _run_input(thread: str, **fields: Any) -> dict[str, Any]:
 @router.post(
     "/chat",
     response_class=EventSourceResponse,
-    responses={**EVENT_STREAM, **problems(401, 403, 413, 422)},
+    responses={**EVENT_STREAM, **problems(400, 401, 403, 413, 422)},
 )
 async def chat(
     body: ChatIn,
@@ -119,7 +119,7 @@ async def chat(
 @router.post(
     "/resume",
     response_class=EventSourceResponse,
-    responses={**EVENT_STREAM, **problems(401, 403, 413, 422)},
+    responses={**EVENT_STREAM, **problems(400, 401, 403, 413, 422)},
 )
 async def resume(
     body: ResumeIn,
@@ -155,7 +155,7 @@ async def history(
 
 @router.put(
     "/selected-trip",
-    responses={200: {"model": StateOut}, **problems(401, 403, 404, 409, 413, 422, 503)},
+    responses={200: {"model": StateOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
 async def select_trip(
     body: SelectIn,
@@ -175,7 +175,7 @@ async def select_trip(
 @router.post(
     "/trips/{trip_id}/places",
     status_code=201,
-    responses={201: {"model": PlaceOut}, **problems(401, 403, 404, 409, 413, 422, 503)},
+    responses={201: {"model": PlaceOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
 async def add_place(
     trip_id: TripId,
@@ -191,7 +191,7 @@ async def add_place(
 
 @router.patch(
     "/trips/{trip_id}/places/{place_id}",
-    responses={200: {"model": PlaceOut}, **problems(401, 403, 404, 409, 413, 422, 503)},
+    responses={200: {"model": PlaceOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
 async def edit_place(
     trip_id: TripId,
@@ -213,7 +213,7 @@ async def edit_place(
     "/trips/{trip_id}/places/{place_id}",
     status_code=204,
     response_class=Response,
-    responses=problems(401, 403, 404, 409, 413, 503),
+    responses=problems(401, 403, 404, 409, 413, 422, 503),
 )
 async def delete_place(
     trip_id: TripId,

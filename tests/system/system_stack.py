@@ -1,0 +1,282 @@
+"""Whole-system helpers: agent and ui processes on free ports of 127.0.0.1 (restartable on
+the same port, killable with SIGKILL), a temporary PostgreSQL database on the shared server,
+and a person using the ui's HTTP API with a cookie jar of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PLAN = "Plan a 2-day trip to {city}"
+CITIES = ["Rome", "Paris", "Kyoto", "Lisbon", "Barcelona", "Istanbul", "Prague", "Vienna"]
+BROKE_OFF = "The connection to the planner broke off in the middle of a reply. Please try again."
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test's environment without real provider keys or settings from a developer's
+    shell that would change what the services do."""
+    dropped = ("OPENAI", "GOOGLE", "DATABASE_URL", "AGENT_API_TOKEN", "RATE_", "OTEL", "UI_")
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    return {**keep, **extra}
+
+
+@contextmanager
+def temp_database() -> Iterator[str]:
+    """A database of the test's own on the shared PostgreSQL server, dropped afterwards."""
+    name = f"travel_system_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Proc:
+    """One `travel-agent` or `travel-ui` process; its port stays the same across restarts
+    and its log file collects every run."""
+
+    command: str
+    env: dict[str, str]
+    workdir: Path
+    name: str
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"{self.name}.log"
+
+    def launch(self) -> Proc:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(BIN / self.command)],
+                env={**self.env, "HOST": "127.0.0.1", "PORT": str(self.port)},
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def wait_ready(self, path: str, timeout: float = 60) -> Proc:
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + path, timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} not ready: {self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no drain, no goodbye (an OOM kill or a lost node)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def metric(self, name: str, **labels: str) -> float:
+        """The sum of a metric's samples whose labels include `labels` (0 when none)."""
+        text = httpx.get(self.url + "/metrics", timeout=5).text
+        total = 0.0
+        for line in text.splitlines():
+            match = re.match(rf"^{re.escape(name)}(\{{[^}}]*\}})? (\S+)$", line)
+            if match and all(f'{k}="{v}"' in (match.group(1) or "") for k, v in labels.items()):
+                total += float(match.group(2))
+        return total
+
+
+def agent_proc(workdir: Path, name: str, **env: str) -> Proc:
+    values = {
+        "LLM_PROVIDER": "offline",
+        "PLACES_PROVIDER": "offline",
+        "DATA_DIR": str(workdir / "agent-data"),
+        "LOG_LEVEL": "info",
+        **env,
+    }
+    return Proc("travel-agent", clean_env(**values), workdir, name)
+
+
+def ui_proc(workdir: Path, agents: list[Proc], **env: str) -> Proc:
+    urls = ",".join(f"{a.url}/copilotkit" for a in agents)
+    values = {
+        "REMOTE_ACTION_URL": urls,
+        "UI_SECRET_KEY": "system-test-signing-key",
+        "LOG_LEVEL": "info",
+        **env,
+    }
+    return Proc("travel-ui", clean_env(**values), workdir, "ui")
+
+
+def start_all(agents: list[Proc], ui: Proc | None = None) -> None:
+    """Starts the agents side by side (start-up is mostly imports), then the ui."""
+    for agent in agents:
+        agent.launch()
+    for agent in agents:
+        agent.wait_ready("/readyz")
+    if ui is not None:
+        ui.launch().wait_ready("/healthz")
+
+
+def sse_events(text: str) -> list[dict[str, Any]]:
+    events = []
+    for block in text.split("\n\n"):
+        data = [line[6:] for line in block.split("\n") if line.startswith("data: ")]
+        if data:
+            events.append(json.loads("\n".join(data)))
+    return events
+
+
+def text_of(events: list[dict[str, Any]]) -> str:
+    return "".join(e.get("delta", "") for e in events if e["type"] == "TEXT_MESSAGE_CONTENT")
+
+
+class Person:
+    """Someone using the ui over its HTTP API, as the page's scripts do: one cookie jar, the
+    page's CSRF token, and a client address of their own (X-Forwarded-For, which the ui
+    trusts from 127.0.0.1 as from a proxy), so each person has their own rate-limit bucket."""
+
+    def __init__(self, ui_url: str, index: int) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=ui_url,
+            timeout=60,
+            headers={"X-Forwarded-For": f"10.66.{index // 256}.{index % 256}"},
+        )
+        self.csrf = ""
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def open_page(self) -> httpx.Response:
+        page = await self.http.get("/")
+        assert page.status_code == 200, page.text[:500]
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+        assert match, "the page carries a CSRF token"
+        self.csrf = match.group(1)
+        return page
+
+    def headers(self) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf}
+
+    async def post_stream(self, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        response = await self.http.post(path, json=body, headers=self.headers())
+        assert response.status_code == 200, response.text[:500]
+        return sse_events(response.text)
+
+    @asynccontextmanager
+    async def open_stream(
+        self, path: str, body: dict[str, Any]
+    ) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        """The stream's events one by one, as they arrive."""
+        async with self.http.stream("POST", path, json=body, headers=self.headers()) as r:
+            assert r.status_code == 200
+
+            async def events() -> AsyncIterator[dict[str, Any]]:
+                async for line in r.aiter_lines():
+                    if line.startswith("data: "):
+                        yield json.loads(line[6:])
+
+            yield events()
+
+    async def chat(self, message: str) -> list[dict[str, Any]]:
+        return await self.post_stream("/api/chat", {"message": message})
+
+    async def approve(
+        self, interrupt_id: str, place_ids: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"interrupt_id": interrupt_id, "approved": True}
+        if place_ids is not None:
+            body["place_ids"] = place_ids
+        return await self.post_stream("/api/resume", body)
+
+    async def state(self) -> dict[str, Any]:
+        response = await self.http.get("/api/state")
+        assert response.status_code == 200, response.text[:500]
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def history(self) -> list[dict[str, Any]]:
+        response = await self.http.get("/api/history")
+        assert response.status_code == 200, response.text[:500]
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    async def add_place(self, trip_id: str, place: dict[str, Any]) -> dict[str, Any]:
+        response = await self.http.post(
+            f"/api/trips/{trip_id}/places", json=place, headers=self.headers()
+        )
+        assert response.status_code == 201, response.text[:500]
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def edit_place(
+        self, trip_id: str, place_id: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        response = await self.http.patch(
+            f"/api/trips/{trip_id}/places/{place_id}", json=changes, headers=self.headers()
+        )
+        assert response.status_code == 200, response.text[:500]
+        data: dict[str, Any] = response.json()
+        return data
+
+
+def trips_summary(state: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]]:
+    """Each trip's places as (id, name, description): what must neither vanish nor double."""
+    return {
+        trip["id"]: [(p["id"], p["name"], p.get("description") or "") for p in trip["places"]]
+        for trip in state["trips"]
+    }
+
+
+def import_agent_test_helpers() -> None:
+    """Makes agent/tests' helper modules (`slow_openai`, …) importable by their unique
+    names, as they are when the agent's tests run."""
+    path = str(ROOT / "agent" / "tests")
+    if path not in sys.path:
+        sys.path.append(path)
