@@ -116,3 +116,39 @@ async def test_the_agent_token_is_sent_when_set(
     await b.http.get("/", headers={"X-Request-ID": "req-42"})
     assert seen and all(r.headers["authorization"] == "Bearer s3cret-token" for r in seen)
     assert any(r.headers.get("x-request-id") == "req-42" for r in seen)
+
+
+class _DeadPodFirst(httpx.AsyncBaseTransport):
+    """One agent URL (a Kubernetes Service) whose next connection lands on a dead pod:
+    refused, or a 503 from a pod that is draining. After that, the real agent."""
+
+    def __init__(self, agent: httpx.AsyncBaseTransport, failure: str) -> None:
+        self.agent = agent
+        self.failure = failure
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        if self.calls == 1:
+            if self.failure == "refused":
+                raise httpx.ConnectError("connection refused", request=request)
+            return httpx.Response(503, json={"detail": "This planner instance is restarting."})
+        return await self.agent.handle_async_request(request)
+
+
+async def test_a_single_agent_url_gets_a_second_try(
+    make_ui: Callable[..., FastAPI],
+    make_browser: Callable[[FastAPI], Browser],
+    agent_app: FastAPI,
+) -> None:
+    for failure in ("refused", "draining"):
+        transport = _DeadPodFirst(httpx.ASGITransport(app=agent_app), failure)
+        b = make_browser(make_ui(transport=transport))
+        await b.open_page()
+        transport.calls = 0  # the next call meets the dead pod first
+        response = await b.http.post(
+            "/api/chat", json={"message": "List my trips"}, headers=b.headers()
+        )
+        events = sse_events(response.text)
+        assert events[-1]["type"] == "RUN_FINISHED", (failure, events[-1])
+        assert transport.calls == 2

@@ -2,7 +2,8 @@
 
 Several agent URLs are used round-robin. When an agent cannot be reached before anything
 was sent back (connection refused, connect timeout, or a 503 from a replica that is
-shutting down), the next one is tried, so a replica can die without anyone noticing.
+shutting down), the next one is tried, so a replica can die without anyone noticing. A
+single URL (a Kubernetes Service in front of the replicas) gets a second try.
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ class AgentClient:
         await self._client.aclose()
 
     def _order(self) -> list[int]:
-        """Agent indexes to try, starting with the next one in round-robin order."""
+        """Agent indexes to try, starting with the next one in round-robin order. A single
+        URL is tried twice: it is usually a Kubernetes Service, which sends the second
+        connection to another pod while a dead one is still listed."""
         n = len(self._bases)
         start = next(self._turn) % n
-        return [(start + i) % n for i in range(n)]
+        return [(start + i) % n for i in range(max(n, 2))]
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = dict(extra or {})
