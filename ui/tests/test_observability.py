@@ -43,6 +43,7 @@ async def test_metrics_label_routes_by_template_never_by_raw_path(browser: Brows
         text,
     )
     assert "travel_ui_active_streams 0.0" in text
+    assert "process_resident_memory_bytes" in text
 
 
 async def test_health(browser: Browser) -> None:
