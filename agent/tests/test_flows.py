@@ -177,3 +177,19 @@ async def test_demo_trips_can_be_turned_off(tmp_path) -> None:  # type: ignore[n
     ):
         data = (await h.get(f"/threads/{new_thread()}/trips")).json()
     assert data["trips"] == [] and data["selected_trip_id"] is None
+
+
+async def test_state_snapshots_carry_trips_and_fresh_search_progress(client: AgentClient) -> None:
+    thread = new_thread()
+    first = await client.run(thread, "Plan a trip to Rome")
+    await client.approve(thread)
+    later = await client.run(thread, "List my trips")
+    for events, trips in ((first, 2), (later, 3)):
+        snapshots = [e["snapshot"] for e in events if e["type"] == "STATE_SNAPSHOT"]
+        assert snapshots
+        for snap in snapshots:
+            assert set(snap) == {"trips", "selected_trip_id", "search_progress"}
+            assert len(snap["trips"]) == trips
+    assert all(
+        s["snapshot"]["search_progress"] == [] for s in later if s["type"] == "STATE_SNAPSHOT"
+    ), "a new turn does not show the last turn's searches"

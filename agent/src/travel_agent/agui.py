@@ -17,6 +17,7 @@ from ag_ui.core import EventType, RunAgentInput, RunErrorEvent, RunStartedEvent
 from ag_ui.encoder import EventEncoder
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from langgraph.types import StateSnapshot
 from pydantic import ValidationError
 
 from . import errors, tracing
@@ -26,6 +27,7 @@ from .graph import pending_proposal
 from .logging_setup import thread_id_var
 from .metrics import ACTIVE_STREAMS, AGENT_RUNS
 from .runtime import THREAD_ID, Runtime, get_runtime
+from .state import STATE_KEYS
 from .thread_locks import ThreadBusy
 from .trip_ops import Proposal
 
@@ -100,7 +102,8 @@ async def run_agent(request: Request) -> Response:
         log.exception("could not take the thread lock")
         return _refuse(503, errors.STORAGE_UNAVAILABLE)
     try:
-        refusal = await _check_against_state(runtime, run_input)
+        snapshot = await runtime.ensure_thread(run_input.thread_id)
+        refusal = _check_against_state(snapshot, run_input)
     except Exception:
         await lease.__aexit__(None, None, None)
         log.exception("could not read the thread state")
@@ -112,9 +115,15 @@ async def run_agent(request: Request) -> Response:
     # What the client says about state, tools or props never enters the graph: trips
     # change only through tool calls the person approved.
     messages = [m for m in run_input.messages if m.role in CLIENT_ROLES]
+    # The run's first STATE_SNAPSHOT shows the stored trips (the graph's input schema takes
+    # messages only, so this state is shown, never written); a new turn starts its search
+    # progress afresh.
+    shown = {key: snapshot.values.get(key) for key in STATE_KEYS}
+    if not run_input.resume:
+        shown["search_progress"] = []
     clean = run_input.model_copy(
         update={
-            "state": {},
+            "state": shown,
             "tools": [],
             "context": [],
             "forwarded_props": {},
@@ -180,8 +189,7 @@ async def agent_health() -> dict[str, Any]:
     return {"status": "ok", "agent": {"name": AGENT_NAME}}
 
 
-async def _check_against_state(runtime: Runtime, run_input: RunAgentInput) -> JSONResponse | None:
-    snapshot = await runtime.ensure_thread(run_input.thread_id)
+def _check_against_state(snapshot: StateSnapshot, run_input: RunAgentInput) -> JSONResponse | None:
     pending = pending_proposal(snapshot.tasks)
     if run_input.resume:
         if pending is None:

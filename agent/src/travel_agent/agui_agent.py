@@ -1,4 +1,5 @@
-"""The AG-UI LangGraph agent, with the graph's schema keys computed once.
+"""The AG-UI LangGraph agent, with the graph's schema keys computed once and state
+snapshots limited to what clients show.
 
 The integration derives the graph's input/output keys from its JSON schemas on every run;
 for this graph that costs more than the whole run, and the schemas never change.
@@ -10,6 +11,8 @@ from typing import Any
 
 from ag_ui_langgraph import LangGraphAgent
 
+from .state import STATE_KEYS
+
 _schema_keys: dict[int, Any] = {}
 
 
@@ -19,3 +22,8 @@ class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ship
         if key not in _schema_keys:
             _schema_keys[key] = super().get_schema_keys(config)
         return _schema_keys[key]
+
+    def get_state_snapshot(self, state: Any) -> Any:
+        # Clients get trips, selection and search progress; messages have their own events
+        # (the full message list in every snapshot would grow with the conversation).
+        return {key: state[key] for key in STATE_KEYS if key in state}

@@ -29,7 +29,7 @@ from .metrics import APPROVALS
 from .models import Place
 from .places.base import PlacesProvider, SearchResult
 from .prompts import system_prompt
-from .state import AgentState, InputState, OutputState
+from .state import STATE_KEYS, AgentState, InputState, OutputState
 from .tools import CHANGE_TOOLS, SearchForPlacesArgs, SelectTripArgs, tool_specs
 from .tracing import traced
 from .trip_ops import (
@@ -82,6 +82,10 @@ def _context(messages: list[AnyMessage], keep: int) -> list[AnyMessage]:
     return []
 
 
+def _ends_with_user(messages: list[AnyMessage]) -> bool:
+    return bool(messages) and isinstance(messages[-1], HumanMessage)
+
+
 def _failed_calls_since_user(messages: list[AnyMessage]) -> int:
     count = 0
     for m in reversed(messages):
@@ -111,6 +115,8 @@ def build_graph(
         update: dict[str, Any] = {}
         if state.get("trips") is None:  # a thread that never got its initial values
             update = initial_values(deps.demo_trips)
+        elif state.get("search_progress") and _ends_with_user(state["messages"]):
+            update = {"search_progress": []}  # a new turn: the last turn's searches are done
         values = {**state, **update}
         if _failed_calls_since_user(state["messages"]) > MAX_REPAIRS:
             reply = AIMessage(content=errors.TOO_MANY_REPAIRS, id=f"repairs-{uuid.uuid4().hex}")
@@ -143,7 +149,7 @@ def build_graph(
         return "__end__"
 
     async def emit_state(values: dict[str, Any], config: RunnableConfig) -> None:
-        snapshot = {k: values.get(k) for k in ("trips", "selected_trip_id", "search_progress")}
+        snapshot = {k: values.get(k) for k in STATE_KEYS}
         await adispatch_custom_event("manually_emit_state", snapshot, config=config)
 
     async def search_node(state: AgentState, config: RunnableConfig) -> dict[str, Any]:

@@ -50,6 +50,21 @@ class ServiceMiddleware:
         self.max_body = max_body_bytes
         self.token = api_token
 
+    @property
+    def too_large(self) -> str:
+        return f"The request body is too large (limit {self.max_body:,} bytes)."
+
+    def _refusal(self, path: str, headers: dict[str, str]) -> tuple[int, str] | None:
+        """What to answer instead of the app: a missing token, or a declared size too big."""
+        if self.token and path not in OPEN_PATHS:
+            expected = f"Bearer {self.token}"
+            if not hmac.compare_digest(headers.get("authorization", ""), expected):
+                return 401, "A valid agent API token is required."
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return 413, self.too_large
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -71,43 +86,26 @@ class ServiceMiddleware:
             await send(message)
 
         try:
-            if self.token and scope["path"] not in OPEN_PATHS:
-                expected = f"Bearer {self.token}"
-                if not hmac.compare_digest(headers.get("authorization", ""), expected):
-                    status = 401
-                    await _json(send, 401, "A valid agent API token is required.", rid_header)
+            refusal = self._refusal(scope["path"], headers)
+            if refusal is None:
+                received = 0
+
+                async def limited_receive() -> Message:
+                    nonlocal received
+                    message = await receive()
+                    if message["type"] == "http.request":
+                        received += len(message.get("body", b""))
+                        if received > self.max_body:
+                            raise BodyTooLarge
+                    return message
+
+                try:
+                    await self.app(scope, limited_receive, send_wrapper)
                     return
-            length = headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
-                status = 413
-                await _json(
-                    send,
-                    413,
-                    f"The request body is too large (limit {self.max_body:,} bytes).",
-                    rid_header,
-                )
-                return
-            received = 0
-
-            async def limited_receive() -> Message:
-                nonlocal received
-                message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > self.max_body:
-                        raise BodyTooLarge
-                return message
-
-            try:
-                await self.app(scope, limited_receive, send_wrapper)
-            except BodyTooLarge:
-                status = 413
-                await _json(
-                    send,
-                    413,
-                    f"The request body is too large (limit {self.max_body:,} bytes).",
-                    rid_header,
-                )
+                except BodyTooLarge:
+                    refusal = (413, self.too_large)
+            status = refusal[0]
+            await _json(send, *refusal, rid_header)
         finally:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"

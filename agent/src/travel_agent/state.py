@@ -19,5 +19,9 @@ class AgentState(MessagesState):
     search_progress: list[dict[str, Any]]
 
 
+#: What clients see of a thread's state (STATE_SNAPSHOT); messages travel in their own events.
+STATE_KEYS = ("trips", "selected_trip_id", "search_progress")
+
+
 class OutputState(AgentState):
     """What clients see in STATE_SNAPSHOT events (messages travel in their own events)."""

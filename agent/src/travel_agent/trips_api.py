@@ -130,8 +130,33 @@ def _find_place(trip: Trip, place_id: str) -> Place:
     )
 
 
-def _replace(trips: list[Trip], trip: Trip) -> list[dict[str, Any]]:
-    return trips_to_state([trip if t.id == trip.id else t for t in trips])
+@asynccontextmanager
+async def _editing_trip(
+    runtime: Runtime, thread_id: str, trip_id: str
+) -> AsyncIterator[tuple[list[Trip], Trip]]:
+    """`_editing`, plus the thread's trips and the one named (404 when unknown)."""
+    async with _editing(runtime, thread_id) as snapshot:
+        trips = trips_from_state(snapshot.values.get("trips"))
+        yield trips, _find_trip(trips, trip_id)
+
+
+async def _save_places(
+    runtime: Runtime,
+    thread_id: str,
+    trips: list[Trip],
+    trip: Trip,
+    places: list[Place],
+    *,
+    select: bool = False,
+) -> None:
+    """Store `trip` with `places` in place of its old version (and select it if asked)."""
+    edited = trip.model_copy(update={"places": places})
+    values: dict[str, Any] = {
+        "trips": trips_to_state([edited if t.id == trip.id else t for t in trips])
+    }
+    if select:
+        values["selected_trip_id"] = trip.id
+    await _write(runtime, thread_id, values)
 
 
 @router.get("/trips", response_model=TripsView, summary="A thread's trips and selection")
@@ -170,19 +195,14 @@ async def add_place(
     thread_id: str = Depends(_thread),
     runtime: Runtime = Depends(get_runtime),
 ) -> Place:
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        trip = _find_trip(trips, trip_id)
+    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
         if len(trip.places) >= runtime.settings.max_places_per_trip:
             raise HTTPException(
                 status_code=422,
                 detail=f"A trip can hold at most {runtime.settings.max_places_per_trip} places.",
             )
         place = Place(id=f"manual-{uuid.uuid4().hex[:12]}", **body.model_dump())
-        updated = trip.model_copy(update={"places": [*trip.places, place]})
-        await _write(
-            runtime, thread_id, {"trips": _replace(trips, updated), "selected_trip_id": trip.id}
-        )
+        await _save_places(runtime, thread_id, trips, trip, [*trip.places, place], select=True)
         return place
 
 
@@ -196,9 +216,7 @@ async def edit_place(
     thread_id: str = Depends(_thread),
     runtime: Runtime = Depends(get_runtime),
 ) -> Place:
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        trip = _find_trip(trips, trip_id)
+    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
         place = _find_place(trip, place_id)
         changes = body.model_dump(exclude_unset=True)
         if any(changes.get(k, 0) is None for k in ("name", "latitude", "longitude")):
@@ -207,11 +225,7 @@ async def edit_place(
             )
         edited = Place.model_validate({**place.model_dump(), **changes})
         places = [edited if p.id == place_id else p for p in trip.places]
-        await _write(
-            runtime,
-            thread_id,
-            {"trips": _replace(trips, trip.model_copy(update={"places": places}))},
-        )
+        await _save_places(runtime, thread_id, trips, trip, places)
         return edited
 
 
@@ -224,16 +238,10 @@ async def delete_place(
     thread_id: str = Depends(_thread),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        trip = _find_trip(trips, trip_id)
+    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
         _find_place(trip, place_id)
         places = [p for p in trip.places if p.id != place_id]
-        await _write(
-            runtime,
-            thread_id,
-            {"trips": _replace(trips, trip.model_copy(update={"places": places}))},
-        )
+        await _save_places(runtime, thread_id, trips, trip, places)
         return Response(status_code=204)
 
 
