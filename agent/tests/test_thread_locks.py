@@ -1,9 +1,10 @@
-"""The per-thread lock on PostgreSQL when its holder is cancelled: a run whose client hangs up
-right after the last event is cancelled by the server's cancel scope while it frees the
-thread. The thread must be freed and its connection handed back to the pool only once the
+"""The per-thread lock. On PostgreSQL, when its holder is cancelled (a run whose client hangs
+up right after the last event is cancelled by the server's cancel scope while it frees the
+thread), the thread must be freed and its connection handed back to the pool only once the
 unlock has finished, never with the unlock still running on it (the pool would close the
 connection under the running query, and under load the event loop then mixed up the dead
-connection's file descriptor with new HTTP connections)."""
+connection's file descriptor with new HTTP connections). And a run lets go of its thread
+before the client hears that it is over."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from psycopg_pool import AsyncConnectionPool
 from travel_agent.thread_locks import ThreadBusy, ThreadLocks
 
 from pg import temp_database
-
-pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
@@ -55,6 +54,7 @@ async def lock_is_free(pool: AsyncConnectionPool[Any], thread_id: str) -> bool:
         return bool(row[0])
 
 
+@pytest.mark.postgres
 async def test_a_cancelled_holder_frees_the_thread_and_returns_a_good_connection(
     pool: AsyncConnectionPool[Any], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -76,3 +76,68 @@ async def test_a_cancelled_holder_frees_the_thread_and_returns_a_good_connection
                 pass
     await locks.settle()
     assert await lock_is_free(pool, "thread-cancelled-1")
+
+
+async def test_the_thread_is_free_when_the_client_hears_the_run_is_over(tmp_path: Any) -> None:
+    """A client may act on RUN_FINISHED at once (the ui's approval, an edit): by the time
+    that event is sent, the run must have let go of the thread, or the next request can be
+    refused as busy (seen with two replicas and a client that answers without pausing)."""
+    import json
+    import uuid
+
+    from travel_agent.app import create_app
+
+    from agent_kit import PLAN_TEXT, make_settings
+
+    app = create_app(make_settings(tmp_path))
+    thread_id = f"t-{uuid.uuid4().hex}"
+    body = json.dumps(
+        {
+            "threadId": thread_id,
+            "runId": "run-1",
+            "messages": [{"id": "m1", "role": "user", "content": PLAN_TEXT}],
+            "state": {},
+            "tools": [],
+            "context": [],
+            "forwardedProps": {},
+        }
+    ).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/copilotkit",
+        "raw_path": b"/copilotkit",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"accept", b"text/event-stream")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    sent = False
+    terminal_seen: list[bool] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        chunk = message.get("body", b"")
+        if message["type"] == "http.response.body" and b'"RUN_FINISHED"' in chunk:
+            # The moment the client gets the news: can the thread be taken right now?
+            runtime = app.state.runtime
+            try:
+                async with runtime.locks.hold(thread_id):
+                    terminal_seen.append(True)
+            except ThreadBusy:
+                terminal_seen.append(False)
+
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+    assert terminal_seen == [True]

@@ -31,13 +31,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     agent.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, and async tests collected after this folder (tests/system) could
+# not start theirs.
+@pytest.fixture(scope="module")
 def playwright_session() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(playwright_session: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's Chromium is missing: run ./scripts/test-deps")

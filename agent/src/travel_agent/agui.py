@@ -263,6 +263,11 @@ async def _stream(
                 result = getattr(event, "outcome", None)
                 if result is not None and getattr(result, "type", None) == "interrupt":
                     outcome = "interrupted"
+            if event.type in (EventType.RUN_FINISHED, EventType.RUN_ERROR):
+                # Let go of the thread before the client hears the run is over: it may
+                # answer at once (an approval, an edit), maybe through another replica.
+                session.outcome = outcome
+                await session.close()
             yield encoder.encode(event)
         session.outcome = outcome
     except StreamStopped:
@@ -272,6 +277,8 @@ async def _stream(
             yield encoder.encode(
                 RunStartedEvent(thread_id=run_input.thread_id, run_id=run_input.run_id)
             )
+        session.outcome = "error"
+        await session.close()
         yield encoder.encode(
             RunErrorEvent(
                 message=errors.SHUTTING_DOWN, code=errors.RUN_ERROR_CODES[errors.SHUTTING_DOWN]
