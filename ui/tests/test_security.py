@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 
 from travel_ui.session import COOKIE_NAME
@@ -287,3 +288,21 @@ async def test_405_lists_every_method_of_the_path(browser: Browser) -> None:
     response = await browser.http.put("/api/trips/1/places/1", headers=browser.headers())
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, PATCH"
+
+
+def test_thread_ids_come_from_the_secrets_module_with_at_least_128_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from travel_ui import session
+
+    asked: list[int] = []
+    original = session.secrets.token_urlsafe
+
+    def token_urlsafe(nbytes: int) -> str:
+        asked.append(nbytes)
+        return original(nbytes)
+
+    monkeypatch.setattr(session.secrets, "token_urlsafe", token_urlsafe)
+    ids = {session.new_thread_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert asked and min(asked) * 8 >= 128
