@@ -150,3 +150,20 @@ async def test_one_run_per_thread_across_replicas(tmp_path: Path, pg_url: str) -
     assert refused[0]["status"] == 409
     assert edit.status_code == 409
     assert after[-1]["type"] == "RUN_FINISHED"
+
+
+@pytest.mark.postgres
+async def test_replicas_starting_together_on_a_new_database_all_come_up(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Several replicas migrate a fresh database at the same moment (an ha rollout)."""
+    from travel_agent.persistence import open_persistence
+
+    from agent_kit import make_settings
+
+    async def start(i: int) -> bool:
+        settings = make_settings(tmp_path / str(i), database_url=pg_url)
+        async with open_persistence(settings) as persistence:
+            return await persistence.ping()
+
+    assert await asyncio.gather(*(start(i) for i in range(4))) == [True] * 4

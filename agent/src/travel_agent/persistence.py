@@ -44,6 +44,33 @@ class Persistence:
             return False
 
 
+# Any fixed number: the key of the advisory lock the replicas migrate under.
+MIGRATION_LOCK_KEY = 0x7472_6176_656C  # "travel"
+MIGRATION_WAIT_SECONDS = 120
+
+
+async def _migrate_once(pool: AsyncConnectionPool[Any], saver: AsyncPostgresSaver) -> None:
+    """Create or upgrade the checkpoint tables, one replica at a time: replicas that start
+    together on a new database would otherwise deadlock in the same migration.
+
+    The others poll with pg_try_advisory_lock rather than wait in pg_advisory_lock: a
+    waiting statement is an open transaction, and the migration's CREATE INDEX
+    CONCURRENTLY waits for every open transaction, which would deadlock again."""
+    async with pool.connection() as conn:
+        for _ in range(int(MIGRATION_WAIT_SECONDS / 0.2)):
+            cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (MIGRATION_LOCK_KEY,))
+            row = await cur.fetchone()
+            if row and row["ok"]:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            raise TimeoutError("another replica has been migrating the database for too long")
+        try:
+            await saver.setup()
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
 @asynccontextmanager
 async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
     if settings.checkpointer_kind == "postgres":
@@ -62,7 +89,7 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         await pool.open(wait=True, timeout=30)
         try:
             saver = AsyncPostgresSaver(pool)
-            await saver.setup()
+            await _migrate_once(pool, saver)
             yield Persistence("postgres", saver, pool=pool)
         finally:
             await pool.close()
