@@ -1,7 +1,8 @@
 """The planning graph: chat node, search node, trips node (with approval), wired together.
 
-Where state changes: only `search_node` (search progress) and `trips_node` (trips and
-selection, after approval) write anything but messages.
+During a run, only the search node (search progress) and the trips node (trips and
+selection, after approval) write anything but messages. (Outside runs, `trips_api.py` writes
+a person's manual edits and `runtime.py` a new thread's first values.)
 """
 
 from __future__ import annotations
@@ -106,12 +107,30 @@ def _last_tool_call(state: AgentState) -> dict[str, Any]:
     return {"name": bad.get("name") or "", "args": bad.get("args") or "", "id": bad.get("id")}
 
 
-def build_graph(
-    deps: GraphDeps, checkpointer: BaseCheckpointSaver[Any]
-) -> CompiledStateGraph[Any, Any, Any, Any]:
-    model = deps.model.bind_tools(tool_specs(), parallel_tool_calls=False)
+def route_after_chat(state: AgentState) -> Literal["search", "trips", "__end__"]:
+    last = state["messages"][-1]
+    if isinstance(last, AIMessage) and (last.tool_calls or last.invalid_tool_calls):
+        name = (last.tool_calls or last.invalid_tool_calls)[0]["name"]
+        return "search" if name == "search_for_places" else "trips"
+    return "__end__"
 
-    async def chat_node(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+
+async def emit_state(values: dict[str, Any], config: RunnableConfig) -> None:
+    """The state as the client shows it, sent before the node returns (search progress)."""
+    snapshot = {k: values.get(k) for k in STATE_KEYS}
+    await adispatch_custom_event("manually_emit_state", snapshot, config=config)
+
+
+class Nodes:
+    """The graph's nodes, each `(state, config) -> update`, with what they depend on: a
+    test can build one with a scripted model and call a node alone."""
+
+    def __init__(self, deps: GraphDeps) -> None:
+        self.deps = deps
+        self.model = deps.model.bind_tools(tool_specs(), parallel_tool_calls=False)
+
+    async def chat(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+        deps = self.deps
         update: dict[str, Any] = {}
         if state.get("trips") is None:  # a thread that never got its initial values
             update = initial_values(deps.demo_trips)
@@ -130,29 +149,18 @@ def build_graph(
         prompt = system_prompt(trips_from_state(values["trips"]), values["selected_trip_id"])
         context = _context(state["messages"], deps.max_context_messages)
         try:
-            response = await model.ainvoke([SystemMessage(content=prompt), *context], config)
+            response = await self.model.ainvoke([SystemMessage(content=prompt), *context], config)
         except Exception as exc:
             # The run ends in RUN_ERROR with a sentence for the person; nothing was written,
             # so the thread takes the next message as usual.
             log.warning("model call failed", exc_info=exc)
-            raise errors.UserFacingError(describe_llm_error(exc), code="llm_error") from exc
+            raise errors.UserFacingError(describe_llm_error(exc)) from exc
         if isinstance(response, AIMessage) and len(response.tool_calls) > 1:
             # One tool call per turn: the rest would be executed without being seen.
             response = response.model_copy(update={"tool_calls": response.tool_calls[:1]})
         return {**update, "messages": [response]}
 
-    def route_after_chat(state: AgentState) -> Literal["search", "trips", "__end__"]:
-        last = state["messages"][-1]
-        if isinstance(last, AIMessage) and (last.tool_calls or last.invalid_tool_calls):
-            name = (last.tool_calls or last.invalid_tool_calls)[0]["name"]
-            return "search" if name == "search_for_places" else "trips"
-        return "__end__"
-
-    async def emit_state(values: dict[str, Any], config: RunnableConfig) -> None:
-        snapshot = {k: values.get(k) for k in STATE_KEYS}
-        await adispatch_custom_event("manually_emit_state", snapshot, config=config)
-
-    async def search_node(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    async def search(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         call = _last_tool_call(state)
         try:
             args = parse_args(call["name"], call["args"])
@@ -167,7 +175,7 @@ def build_graph(
         near = (trip.center_latitude, trip.center_longitude) if trip else None
 
         async def one(i: int, query: str) -> SearchResult:
-            result = await deps.places.search(query, near=near, limit=RESULTS_PER_QUERY)
+            result = await self.deps.places.search(query, near=near, limit=RESULTS_PER_QUERY)
             progress[i] = {"query": query, "done": True}
             await emit_state(values, config)
             return result
@@ -179,7 +187,7 @@ def build_graph(
             "search_progress": progress,
         }
 
-    async def trips_node(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    async def trips(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         call = _last_tool_call(state)
         trips = trips_from_state(state.get("trips"))
         selected = state.get("selected_trip_id")
@@ -195,7 +203,7 @@ def build_graph(
                 return {"selected_trip_id": args.trip_id, "messages": [msg]}
             if call["name"] not in CHANGE_TOOLS:
                 raise ToolArgError(f"{call['name']} is not a trip tool.")
-            proposal = propose(args, trips, deps.limits)
+            proposal = propose(args, trips, self.deps.limits)
         except ToolArgError as exc:
             return {"messages": [_tool_error(call, str(exc))]}
 
@@ -237,11 +245,16 @@ def build_graph(
             "messages": [msg],
         }
 
+
+def build_graph(
+    deps: GraphDeps, checkpointer: BaseCheckpointSaver[Any]
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    nodes = Nodes(deps)
     builder = StateGraph(AgentState, input_schema=InputState, output_schema=OutputState)
     llm_type = getattr(deps.model, "_llm_type", None)
-    builder.add_node("chat", traced("llm.chat", chat_node, **{"llm.type": llm_type}))
-    builder.add_node("search", search_node)
-    builder.add_node("trips", trips_node)
+    builder.add_node("chat", traced("llm.chat", nodes.chat, **{"llm.type": llm_type}))
+    builder.add_node("search", nodes.search)
+    builder.add_node("trips", nodes.trips)
     builder.add_edge(START, "chat")
     builder.add_conditional_edges("chat", route_after_chat, ["search", "trips", END])
     builder.add_edge("search", "chat")
