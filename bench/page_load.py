@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -30,17 +29,10 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, Request, sync_playwright
 
+from testsupport.chromium import CHROMIUM_ARGS, TILE_HOSTS
+
 BIN = Path(sys.executable).parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-TILES = re.compile(r"^https?://([a-z0-9-]+\.)*tile\.openstreetmap\.org/")
+TILES = TILE_HOSTS
 MESSAGE = "List my trips"
 
 # Resolves with ms from submitting MESSAGE to the first streamed character on screen.

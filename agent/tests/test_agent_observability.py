@@ -17,6 +17,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from testsupport.no_tracing import BLOCK_TRACING_IMPORTS
 from travel_agent import metrics
 from travel_agent.app import create_app
 from travel_agent.models import Place
@@ -220,22 +221,11 @@ async def test_logs_are_json_with_ids_and_never_carry_secrets(
 
 # ---------------------------------------------------------------- tracing
 
-NO_OTEL = textwrap.dedent(
+NO_OTEL = BLOCK_TRACING_IMPORTS + textwrap.dedent(
     """
     import asyncio, sys, tempfile
     from pathlib import Path
 
-    # FastAPI itself needs the OpenTelemetry API (a few small modules); what tracing
-    # would add (SDK, exporters, instrumentations) must not be needed at all.
-    BLOCKED = ("opentelemetry.sdk", "opentelemetry.exporter", "opentelemetry.instrumentation")
-
-    class NoOpenTelemetry:
-        def find_spec(self, name, path=None, target=None):
-            if name.startswith(BLOCKED):
-                raise ImportError(f"{name} is blocked by this test")
-            return None
-
-    sys.meta_path.insert(0, NoOpenTelemetry())
     sys.path.insert(0, sys.argv[1])
 
     import httpx

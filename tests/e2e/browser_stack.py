@@ -3,32 +3,20 @@ Screenshots of the main states go to test-artifacts/e2e/ (not committed)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from testsupport.chromium import CHROMIUM, CHROMIUM_ARGS, TILE_HOSTS
 from testsupport.ports import free_port
 from testsupport.processes import BIN, ServiceProcess, clean_env
 
-__all__ = ["BIN", "Service", "clean_env", "free_port"]
+__all__ = ["BIN", "CHROMIUM", "CHROMIUM_ARGS", "TILE_HOSTS", "Service", "clean_env", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PLAN = "Plan a 3-day trip to Rome, I like museums and old churches"
-# Tiles come from the internet, which tests never reach: the browser is told to drop them.
-TILE_HOSTS = re.compile(r"^https?://([a-z0-9-]+\.)*tile\.openstreetmap\.org/")
 
 
 class Service(ServiceProcess):

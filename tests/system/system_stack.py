@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from testsupport.page import open_page
 from testsupport.pg import ADMIN_URL
 from testsupport.pg import temp_database as _temp_database
 from testsupport.ports import free_port
@@ -103,11 +104,7 @@ class Person:
         await self.http.aclose()
 
     async def open_page(self) -> httpx.Response:
-        page = await self.http.get("/")
-        assert page.status_code == 200, page.text[:500]
-        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
-        assert match, "the page carries a CSRF token"
-        self.csrf = match.group(1)
+        page, self.csrf = await open_page(self.http)
         return page
 
     def headers(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from testsupport.no_tracing import BLOCK_TRACING_IMPORTS
 from travel_ui.app import create_app
 
 from ui_harness import (
@@ -77,19 +78,9 @@ async def test_tracing_off_sends_no_trace_headers(
     assert agent.seen and not any("traceparent" in h for h in agent.seen)
 
 
-NO_OTEL = textwrap.dedent(
+NO_OTEL = BLOCK_TRACING_IMPORTS + textwrap.dedent(
     """
     import asyncio, sys
-
-    BLOCKED = ("opentelemetry.sdk", "opentelemetry.exporter", "opentelemetry.instrumentation")
-
-    class NoOpenTelemetry:
-        def find_spec(self, name, path=None, target=None):
-            if name.startswith(BLOCKED):
-                raise ImportError(f"{name} is blocked by this test")
-            return None
-
-    sys.meta_path.insert(0, NoOpenTelemetry())
 
     import httpx
     from travel_ui.app import create_app

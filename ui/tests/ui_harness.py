@@ -6,7 +6,6 @@ helpers (Browser, ui_settings, sse_events, ...)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from testsupport.page import open_page
 from testsupport.sse import sse_events
 from travel_agent.app import create_app as create_agent_app
 from travel_agent.settings import Settings as AgentSettings
@@ -57,11 +57,7 @@ class Browser:
         self.csrf = ""
 
     async def open_page(self) -> httpx.Response:
-        page = await self.http.get("/")
-        assert page.status_code == 200, page.text
-        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
-        assert match, "the page carries a CSRF token"
-        self.csrf = match.group(1)
+        page, self.csrf = await open_page(self.http)
         return page
 
     def headers(self) -> dict[str, str]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hmac
 import logging
-import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from travel_kit.asgi import TimedResponse
 from travel_kit.probes import PROBE_PATHS as OPEN_PATHS
 from travel_kit.request_ids import thread_id_var
 from travel_kit.responses import refuse
@@ -53,15 +53,7 @@ class ServiceMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         thread_id_var.set(None)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = TimedResponse(send)
         try:
             refusal = self._refusal(scope["path"], headers)
             if refusal is None:
@@ -77,16 +69,15 @@ class ServiceMiddleware:
                     return message
 
                 try:
-                    await self.app(scope, limited_receive, send_wrapper)
+                    await self.app(scope, limited_receive, response)
                     return
                 except BodyTooLarge:
                     refusal = (413, self.too_large)
-            status = refusal[0]
-            await refuse(scope, receive, send, *refusal)
+            await refuse(scope, receive, response, *refusal)
         finally:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            elapsed = time.perf_counter() - started
+            status, elapsed = response.status, response.elapsed
             HTTP_REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(elapsed)
             # One line per request: the route template, never the raw path or the body.
             log.log(

@@ -7,12 +7,12 @@ Written as plain ASGI (not BaseHTTPMiddleware) so streamed responses pass straig
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from travel_kit.asgi import TimedResponse
 from travel_kit.request_ids import thread_id_var
 from travel_kit.responses import refuse
 
@@ -62,19 +62,11 @@ class RequestContextMiddleware:
         thread_token = thread_id_var.set(None)
         # Matched before the app runs: routing rewrites the scope's paths as it goes.
         template = _route_template(self.routes, dict(scope))
-        started = time.perf_counter()
-        status = 500
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = TimedResponse(send)
         try:
-            await self.app(scope, receive, send_noting_status)
+            await self.app(scope, receive, response)
         finally:
-            elapsed = time.perf_counter() - started
+            status, elapsed = response.status, response.elapsed
             self.metrics.request_duration.labels(scope["method"], template, str(status)).observe(
                 elapsed
             )

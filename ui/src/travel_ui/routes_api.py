@@ -30,7 +30,7 @@ from .api_contract import (
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id, thread_id
 from .relay import relay_run, stream_outcome
-from .session import COOKIE_NAME, new_thread_id
+from .session import new_thread_id
 
 router = APIRouter(prefix="/api")
 log = logging.getLogger(__name__)
@@ -172,6 +172,23 @@ async def select_trip(
     return agent_rest.public_state(answer)
 
 
+async def _forward_place(
+    ctx: AppContext,
+    method: str,
+    thread: str,
+    trip_id: str,
+    place_id: str | None = None,
+    *,
+    json: Any = None,
+) -> Any:
+    """A place edit, passed on to the agent's REST route for the same trip (and place)."""
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/places"
+    if place_id is not None:
+        path += f"/{agent_rest.segment(place_id)}"
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, method, path, json=json)
+    return body
+
+
 @router.post(
     "/trips/{trip_id}/places",
     status_code=201,
@@ -183,10 +200,9 @@ async def add_place(
     ctx: AppContext = Depends(get_ctx),
     thread: str = Depends(checked_thread_id),
 ) -> Any:
-    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/places"
-    fields = place.model_dump(exclude_unset=True)
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=fields)
-    return body
+    return await _forward_place(
+        ctx, "POST", thread, trip_id, json=place.model_dump(exclude_unset=True)
+    )
 
 
 @router.patch(
@@ -200,13 +216,8 @@ async def edit_place(
     ctx: AppContext = Depends(get_ctx),
     thread: str = Depends(checked_thread_id),
 ) -> Any:
-    path = (
-        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
-        f"/places/{agent_rest.segment(place_id)}"
-    )
     fields = changes.model_dump(exclude_unset=True)
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "PATCH", path, json=fields)
-    return body
+    return await _forward_place(ctx, "PATCH", thread, trip_id, place_id, json=fields)
 
 
 @router.delete(
@@ -221,11 +232,7 @@ async def delete_place(
     ctx: AppContext = Depends(get_ctx),
     thread: str = Depends(checked_thread_id),
 ) -> Response:
-    path = (
-        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
-        f"/places/{agent_rest.segment(place_id)}"
-    )
-    await agent_rest.call(ctx.agent, ctx.metrics, "DELETE", path)
+    await _forward_place(ctx, "DELETE", thread, trip_id, place_id)
     return Response(status_code=204)
 
 
@@ -240,22 +247,10 @@ async def new_conversation(
 ) -> dict[str, Any]:
     """Starts a new thread: a new cookie and CSRF token; the old thread is left as it was."""
     thread = new_thread_id()
-    set_thread_cookie(response, ctx, thread)
+    ctx.sessions.set_thread_cookie(response, thread)
     _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
     return {
         "csrf_token": ctx.sessions.csrf_token(thread),
         "state": agent_rest.public_state(body),
         "history": [],
     }
-
-
-def set_thread_cookie(response: Response, ctx: AppContext, thread: str) -> None:
-    response.set_cookie(
-        COOKIE_NAME,
-        ctx.sessions.cookie_value(thread),
-        max_age=ctx.sessions.max_age,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.sessions.secure,
-        path="/",
-    )

@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse
 from . import agent_rest
 from .context import AppContext, get_ctx
 from .logging_setup import thread_id_var
-from .routes_api import set_thread_cookie
 from .session import COOKIE_NAME, new_thread_id
 
 router = APIRouter()
@@ -72,5 +71,5 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
         headers={"Cache-Control": "no-store"},
     )
     # Refreshing the cookie on every visit keeps an active conversation from expiring.
-    set_thread_cookie(response, ctx, thread)
+    ctx.sessions.set_thread_cookie(response, thread)
     return response

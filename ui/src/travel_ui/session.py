@@ -13,6 +13,7 @@ import logging
 import secrets
 
 from itsdangerous import BadSignature, Signer
+from starlette.responses import Response
 
 from travel_kit.ids import is_thread_id
 
@@ -46,6 +47,18 @@ class Sessions:
 
     def cookie_value(self, thread_id: str) -> str:
         return self._cookie_signer.sign(thread_id).decode()
+
+    def set_thread_cookie(self, response: Response, thread_id: str) -> None:
+        """The signed, HttpOnly thread cookie on `response` (renewed on every visit)."""
+        response.set_cookie(
+            COOKIE_NAME,
+            self.cookie_value(thread_id),
+            max_age=self.max_age,
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+            path="/",
+        )
 
     def thread_id_from_cookie(self, value: str | None) -> str | None:
         """The thread id in a cookie, or None when it is missing, forged or malformed."""

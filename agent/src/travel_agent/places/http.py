@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from ..metrics import PLACE_SEARCH_DURATION, PLACE_SEARCH_ERRORS, PLACE_SEARCH_RESULTS
 from .base import SearchResult
+from .measured import record_search
 
 log = logging.getLogger("travel_agent.places")
 
@@ -184,14 +184,6 @@ class PlacesHTTPClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-
-
-def record_search(provider: str, seconds: float, result: SearchResult) -> None:
-    PLACE_SEARCH_DURATION.labels(provider).observe(seconds)
-    if result.error:
-        PLACE_SEARCH_ERRORS.labels(provider).inc()
-    else:
-        PLACE_SEARCH_RESULTS.labels(provider).observe(len(result.places))
 
 
 async def measured_search(

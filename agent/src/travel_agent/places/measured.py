@@ -9,8 +9,19 @@ from ..metrics import PLACE_SEARCH_DURATION, PLACE_SEARCH_ERRORS, PLACE_SEARCH_R
 from ..tracing import span
 from .base import PlacesProvider, SearchResult
 
-#: Providers that record the search metrics themselves (places/http.py): counted once.
+#: Providers that record the search metrics themselves (through `record_search`, in
+#: places/http.py, so that a direct call is measured too): counted once.
 SELF_MEASURED = frozenset({"google", "osm"})
+
+
+def record_search(provider: str, seconds: float, result: SearchResult) -> None:
+    """The one place a search's metrics are recorded: its duration, and its results or
+    its failure."""
+    PLACE_SEARCH_DURATION.labels(provider).observe(seconds)
+    if result.error:
+        PLACE_SEARCH_ERRORS.labels(provider).inc()
+    else:
+        PLACE_SEARCH_RESULTS.labels(provider).observe(len(result.places))
 
 
 class MeasuredPlaces:
@@ -33,11 +44,7 @@ class MeasuredPlaces:
                     PLACE_SEARCH_ERRORS.labels(self.name).inc()
                 raise
             if self._record:
-                PLACE_SEARCH_DURATION.labels(self.name).observe(time.perf_counter() - started)
-                if result.error:
-                    PLACE_SEARCH_ERRORS.labels(self.name).inc()
-                else:
-                    PLACE_SEARCH_RESULTS.labels(self.name).observe(len(result.places))
+                record_search(self.name, time.perf_counter() - started, result)
             if current is not None:
                 current.set_attribute("places.results", len(result.places))
                 current.set_attribute("places.failed", result.error is not None)
