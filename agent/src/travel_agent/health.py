@@ -46,6 +46,7 @@ async def readyz(request: Request) -> JSONResponse:
         "checkpointer": runtime.persistence.kind,
         "llm_provider": runtime.llm_provider,
         "places_provider": runtime.places_provider,
+        "storage_down_since": None,
     }
     if runtime.draining:
         return JSONResponse({**body, "status": "unavailable", "reason": "shutting down"}, 503)
