@@ -26,16 +26,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,23 +41,12 @@ import httpx
 import psycopg
 from psycopg.rows import dict_row
 
+from testsupport.pg import temp_database
+from testsupport.processes import ServiceProcess, rss_mib
 from travel_agent.storage_usage import postgres_thread_usage, sqlite_thread_usage
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHORT = "List my trips"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class RssPeak:
@@ -92,56 +78,27 @@ class RssPeak:
         return self.peak - self.before
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    name = f"travel_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def postgres_database() -> AbstractContextManager[str]:
+    return temp_database("travel_bench", ADMIN_URL)
 
 
 @contextmanager
 def agent(workdir: Path, database_url: str | None) -> Iterator[tuple[str, int]]:
-    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "GOOGLE"))},
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
         "LLM_PROVIDER": "offline",
         "PLACES_PROVIDER": "offline",
         "DATA_DIR": str(workdir / "data"),
         "LOG_LEVEL": "warning",
         "DATABASE_URL": database_url or "",
     }
-    log = (workdir / "agent.log").open("ab")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "travel-agent")],
-        env=env,
-        cwd=workdir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    service = ServiceProcess("travel-agent", env, workdir, "agent")
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((workdir / "agent.log").read_text()[-2000:])
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        yield url, proc.pid
+        service.start("/readyz", timeout=300)
+        assert service.proc is not None
+        yield service.url, service.proc.pid
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
+        service.stop(timeout=60)
 
 
 def body(thread: str, messages: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
