@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from testsupport.no_tracing import BLOCK_TRACING_IMPORTS
+from testsupport.no_tracing import run_without_tracing
 from travel_agent import metrics
 from travel_agent.app import create_app
 from travel_agent.models import Place
@@ -221,7 +219,7 @@ async def test_logs_are_json_with_ids_and_never_carry_secrets(
 
 # ---------------------------------------------------------------- tracing
 
-NO_OTEL = BLOCK_TRACING_IMPORTS + textwrap.dedent(
+NO_OTEL = textwrap.dedent(
     """
     import asyncio, sys, tempfile
     from pathlib import Path
@@ -258,17 +256,7 @@ NO_OTEL = BLOCK_TRACING_IMPORTS + textwrap.dedent(
 def test_tracing_off_needs_no_opentelemetry_at_all(tmp_path: Path) -> None:
     """With OTEL_EXPORTER_OTLP_ENDPOINT unset, a full flow runs with the OpenTelemetry
     SDK, exporters and instrumentations made impossible to import: none is loaded."""
-    env = {
-        k: v for k, v in __import__("os").environ.items() if not k.startswith(("OTEL", "OPENAI"))
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", NO_OTEL, str(Path(__file__).parent)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
-    )
+    done = run_without_tracing(NO_OTEL, tmp_path, str(Path(__file__).parent))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "served without OpenTelemetry" in done.stdout
 

@@ -4,8 +4,6 @@ agent, and the trace context handed to the agent in `traceparent`)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +12,7 @@ import httpx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from testsupport.no_tracing import BLOCK_TRACING_IMPORTS
+from testsupport.no_tracing import run_without_tracing
 from travel_ui.app import create_app
 
 from ui_harness import (
@@ -78,7 +76,7 @@ async def test_tracing_off_sends_no_trace_headers(
     assert agent.seen and not any("traceparent" in h for h in agent.seen)
 
 
-NO_OTEL = BLOCK_TRACING_IMPORTS + textwrap.dedent(
+NO_OTEL = textwrap.dedent(
     """
     import asyncio, sys
 
@@ -106,14 +104,6 @@ NO_OTEL = BLOCK_TRACING_IMPORTS + textwrap.dedent(
 
 
 def test_tracing_off_needs_no_opentelemetry_at_all(tmp_path: Path) -> None:
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OTEL")}
-    done = subprocess.run(
-        [sys.executable, "-c", NO_OTEL],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=env,
-    )
+    done = run_without_tracing(NO_OTEL, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "served without OpenTelemetry" in done.stdout

@@ -4,6 +4,11 @@ needs the OpenTelemetry API, a few small modules.)"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 BLOCK_TRACING_IMPORTS = """
 import sys
 
@@ -19,3 +24,17 @@ class NoOpenTelemetry:
 
 sys.meta_path.insert(0, NoOpenTelemetry())
 """
+
+
+def run_without_tracing(script: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`script` (after the prelude) in a new interpreter with no OTEL_* or OPENAI_*
+    variables: tracing off, no real provider. Its exit status and output are returned."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL", "OPENAI"))}
+    return subprocess.run(
+        [sys.executable, "-c", BLOCK_TRACING_IMPORTS + script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,  # a loaded machine imports slowly
+        cwd=cwd,
+        env=env,
+    )
