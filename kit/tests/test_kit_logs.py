@@ -57,6 +57,13 @@ def test_a_traceback_is_exc_and_redacted() -> None:
     assert "RuntimeError: upstream said: bad key [redacted]" in line["exc"]
 
 
+def test_a_one_letter_secret_does_not_eat_the_line() -> None:
+    line = json.loads(
+        JsonFormatter(redactor=Redactor(["k", "tok-1234"])).format(record("ok tok-1234"))
+    )
+    assert line["event"] == "ok [redacted]"
+
+
 def test_every_value_is_redacted_keys_stay() -> None:
     redactor = Redactor(['pa"ss-wo\\rd', "tok-999"])
     rec = record("calling %s", "http://u:x@h/v1", headers={"auth": "Bearer tok-999"}, n=3)

@@ -4,54 +4,30 @@ from the real services failing in the ways a deployment does."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from ops_testkit import (
     Cli,
 )
 
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from testsupport.ports import free_port
+from testsupport.processes import ServiceProcess
 
 
 @contextmanager
 def service(script: str, port: int, ready: str, env: dict[str, str], log: Path) -> Iterator[str]:
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(BIN / script)],
-            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = ServiceProcess(script, env, log.parent, script, port=port, log_file=log)
     try:
-        for _ in range(300):  # bounded wait for readiness (not a timing assertion)
-            if process.poll() is not None:
-                pytest.fail(f"{script} exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}{ready}", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"{script} did not become ready: {log.read_text()[-2000:]}")
-        yield f"http://127.0.0.1:{port}"
+        try:
+            process.start(ready)  # bounded wait for readiness (not a timing assertion)
+        except RuntimeError as exc:  # exited, or never ready: with the log's tail
+            pytest.fail(str(exc))
+        yield process.url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        process.stop()
 
 
 @contextmanager
