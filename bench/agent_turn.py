@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -237,6 +238,28 @@ def database(admin_url: str | None) -> Iterator[str | None]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def profiled(pid: int, out: Path | None, checkout: Path) -> Iterator[None]:
+    """py-spy (not a project dependency: `uv pip install --target DIR py-spy`, then put
+    DIR/bin on PATH) samples the agent while the phases run; collapsed stacks go to
+    OUT.<checkout name>.txt."""
+    if out is None:
+        yield
+        return
+    target = out.with_suffix(f".{checkout.name}.txt")
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "100"]
+    spy = subprocess.Popen(
+        [*command, "--nonblocking", "--output", str(target)],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(1)  # attached before the first phase
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+
+
 def plan_of(args: argparse.Namespace) -> list[tuple[int, int]]:
     scale = args.turns
     return [(1, max(10, scale // 4)), (10, scale), (20, scale)]
@@ -281,8 +304,9 @@ def one_start(checkout: Path, args: argparse.Namespace, upstream: str | None) ->
             resume = not args.llm
             asyncio.run(measure(url, proc.pid, 20, 2 * args.workers, resume))  # warm-up
             result["phases"] = []
-            for c, n in plan_of(args):
-                result["phases"].append(asyncio.run(measure(url, proc.pid, n, c, resume)))
+            with profiled(proc.pid, args.profile, checkout):
+                for c, n in plan_of(args):
+                    result["phases"].append(asyncio.run(measure(url, proc.pid, n, c, resume)))
             result["rss_end_mib"] = rss_mib(proc.pid)
         finally:
             proc.terminate()
@@ -332,7 +356,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="starts per checkout")
     parser.add_argument("--turns", type=int, default=200, help="turns at c=10 and c=20")
     parser.add_argument("--json", type=Path, help="write the summary here")
+    parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks, per checkout")
     args = parser.parse_args()
+    # Stopped from outside (timeout): still stop the agent and drop its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     checkouts = [HERE.parent] + ([args.compare.resolve()] if args.compare else [])
     labels = ["this"] + (["compare"] if args.compare else [])
     compile_bytecode(checkouts)
