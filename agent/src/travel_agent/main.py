@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import time
 from types import FrameType
@@ -67,7 +68,9 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(settings: Settings, app: FastAPI | None = None) -> None:
+def serve(
+    settings: Settings, app: FastAPI | None = None, sockets: list[socket.socket] | None = None
+) -> None:
     """Run the service until it is told to stop; exit non-zero when it could not start."""
     configure_logging(settings.log_level)
     app = app or create_app(settings)
@@ -80,7 +83,7 @@ def serve(settings: Settings, app: FastAPI | None = None) -> None:
         timeout_graceful_shutdown=5,
     )
     server = DrainingServer(config, app, settings.shutdown_grace_seconds)
-    server.run()
+    server.run(sockets)  # sockets: a worker's inherited listener (WEB_CONCURRENCY > 1)
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
@@ -95,6 +98,15 @@ def main() -> None:
         )
         print(f"travel-agent: invalid settings: {problems}", file=sys.stderr)
         sys.exit(INVALID_SETTINGS)
+    if settings.web_concurrency > 1:  # several processes: see workers.py
+        from . import workers
+
+        refused = workers.refusal(settings)
+        if refused:
+            print(f"travel-agent: {refused}", file=sys.stderr)
+            sys.exit(workers.REFUSED)
+        configure_logging(settings.log_level)
+        sys.exit(workers.run_workers(settings))
     serve(settings)
 
 
