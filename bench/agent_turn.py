@@ -20,7 +20,11 @@ this interpreter and its installed dependencies; each checkout's own code comes 
 PYTHONPATH (`*/src` of the checkout).
 
     .venv/bin/python bench/agent_turn.py [--llm] [--database-url postgresql://...]
-        [--workers N] [--compare /path/to/checkout] [--rounds 2] [--json out.json]
+        [--workers N] [--compare /path/to/checkout [--compare-workers M]] [--rounds 2]
+        [--json out.json] [--profile stacks.txt]
+
+`--compare . --workers 1 --compare-workers 2` compares one and two worker processes
+(PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -265,10 +269,16 @@ def plan_of(args: argparse.Namespace) -> list[tuple[int, int]]:
     return [(1, max(10, scale // 4)), (10, scale), (20, scale)]
 
 
-def one_start(checkout: Path, args: argparse.Namespace, upstream: str | None) -> dict[str, Any]:
+def one_start(
+    checkout: Path, workers: int, args: argparse.Namespace, upstream: str | None
+) -> dict[str, Any]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    result: dict[str, Any] = {"checkout": str(checkout), "load_before": load_average()}
+    result: dict[str, Any] = {
+        "checkout": str(checkout),
+        "workers": workers,
+        "load_before": load_average(),
+    }
     with tempfile.TemporaryDirectory() as data, database(args.database_url) as db_url:
         env = {
             **os.environ,
@@ -276,7 +286,7 @@ def one_start(checkout: Path, args: argparse.Namespace, upstream: str | None) ->
             "PORT": str(port),
             "DATA_DIR": data,
             "LOG_LEVEL": "warning",
-            "WEB_CONCURRENCY": str(args.workers),
+            "WEB_CONCURRENCY": str(workers),
             "LLM_PROVIDER": "offline",
             "PLACES_PROVIDER": "offline",
         }
@@ -300,9 +310,11 @@ def one_start(checkout: Path, args: argparse.Namespace, upstream: str | None) ->
         try:
             wait_until(f"{url}/readyz", proc=proc)
             result["ready_s"] = time.perf_counter() - start
+            # CPU spent until ready: what start-up costs whatever else the machine runs.
+            result["ready_cpu_s"] = tree_cpu_s(proc.pid)
             result["rss_ready_mib"] = rss_mib(proc.pid)
             resume = not args.llm
-            asyncio.run(measure(url, proc.pid, 20, 2 * args.workers, resume))  # warm-up
+            asyncio.run(measure(url, proc.pid, 20, 2 * workers, resume))  # warm-up
             result["phases"] = []
             with profiled(proc.pid, args.profile, checkout):
                 for c, n in plan_of(args):
@@ -317,7 +329,8 @@ def one_start(checkout: Path, args: argparse.Namespace, upstream: str | None) ->
 
 def show(r: dict[str, Any], label: str) -> None:
     print(
-        f"[{label}] ready {r['ready_s']:.2f} s, RSS {r['rss_ready_mib']:.0f} → "
+        f"[{label}] ready {r['ready_s']:.2f} s ({r['ready_cpu_s']:.2f} s CPU), "
+        f"RSS {r['rss_ready_mib']:.0f} → "
         f"{r['rss_end_mib']:.0f} MiB, load {r['load_before']} → {r['load_after']}"
     )
     for p in r["phases"]:
@@ -336,7 +349,9 @@ def show(r: dict[str, Any], label: str) -> None:
 
 def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Median over rounds of each phase's figures."""
-    out: dict[str, Any] = {"ready_s": statistics.median(r["ready_s"] for r in results)}
+    out: dict[str, Any] = {
+        key: statistics.median(r[key] for r in results) for key in ("ready_s", "ready_cpu_s")
+    }
     for i, phase in enumerate(results[0]["phases"]):
         key = f"c{phase['concurrency']}"
         out[key] = {
@@ -353,6 +368,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="admin URL of a PostgreSQL server to use")
     parser.add_argument("--workers", type=int, default=1, help="WEB_CONCURRENCY")
     parser.add_argument("--compare", type=Path, help="another checkout, run alternately")
+    parser.add_argument(
+        "--compare-workers", type=int, help="WEB_CONCURRENCY of the compared run (--workers)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="starts per checkout")
     parser.add_argument("--turns", type=int, default=200, help="turns at c=10 and c=20")
     parser.add_argument("--json", type=Path, help="write the summary here")
@@ -362,26 +380,30 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     checkouts = [HERE.parent] + ([args.compare.resolve()] if args.compare else [])
     labels = ["this"] + (["compare"] if args.compare else [])
+    workers = [args.workers, args.compare_workers or args.workers]
     compile_bytecode(checkouts)
     results: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     with upstreams() if args.llm else _nothing() as upstream:
         for _ in range(args.rounds):
-            for label, checkout in zip(labels, checkouts, strict=True):
-                r = one_start(checkout, args, upstream)
+            for label, checkout, n in zip(labels, checkouts, workers, strict=False):
+                r = one_start(checkout, n, args, upstream)
                 show(r, label)
                 results[label].append(r)
-    report = {
+    report: dict[str, Any] = {
         "mode": "llm" if args.llm else "offline",
         "database": "postgresql" if args.database_url else "sqlite",
-        "workers": args.workers,
-        "checkouts": {label: str(c) for label, c in zip(labels, checkouts, strict=True)},
+        "checkouts": {
+            label: {"path": str(c), "workers": n}
+            for label, c, n in zip(labels, checkouts, workers, strict=False)
+        },
         "summary": {label: summary(rs) for label, rs in results.items()},
         "runs": results,
     }
     for label, s in report["summary"].items():
         cpu = " ".join(f"c{c}={s[f'c{c}']['cpu_ms_per_run']:.1f}" for c in (1, 10, 20))
         print(
-            f"median [{label}]: ready {s['ready_s']:.2f} s | CPU ms/run {cpu} | "
+            f"median [{label}]: ready {s['ready_s']:.2f} s ({s['ready_cpu_s']:.2f} s CPU) | "
+            f"CPU ms/run {cpu} | "
             f"c20 {s['c20']['runs_per_s']:.1f} runs/s"
         )
     if args.json:
