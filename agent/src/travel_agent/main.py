@@ -7,14 +7,16 @@ import socket
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
 from pydantic import ValidationError
 
-from .app import create_app
 from .logging_setup import configure_logging
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the app is imported where it is served: a WEB_CONCURRENCY parent
+    from fastapi import FastAPI  # only supervises, and needs neither
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ def serve(
     settings: Settings, app: FastAPI | None = None, sockets: list[socket.socket] | None = None
 ) -> None:
     """Run the service until it is told to stop; exit non-zero when it could not start."""
+    from .app import create_app
+
     configure_logging(settings.log_level)
     app = app or create_app(settings)
     config = uvicorn.Config(
