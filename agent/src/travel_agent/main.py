@@ -10,7 +10,8 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 import uvicorn
-from pydantic import ValidationError
+
+from travel_kit.startup import load_settings
 
 from .logging_setup import configure_logging
 from .settings import Settings, get_settings
@@ -24,8 +25,6 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 2.0
 #: Exit status when the service could not start (as uvicorn's own command line uses).
 STARTUP_FAILURE = 3
-#: Exit status when a setting is invalid.
-INVALID_SETTINGS = 2
 
 
 class DrainingServer(uvicorn.Server):
@@ -76,7 +75,7 @@ def serve(
     """Run the service until it is told to stop; exit non-zero when it could not start."""
     from .app import create_app
 
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     app = app or create_app(settings)
     config = uvicorn.Config(
         app,
@@ -93,15 +92,7 @@ def serve(
 
 
 def main() -> None:
-    try:
-        settings = get_settings()
-    except ValidationError as exc:
-        # Names and reasons only: a value could be a secret.
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        print(f"travel-agent: invalid settings: {problems}", file=sys.stderr)
-        sys.exit(INVALID_SETTINGS)
+    settings = load_settings("travel-agent", get_settings)
     if settings.web_concurrency > 1:  # several processes: see workers.py
         from . import workers
 
@@ -109,7 +100,7 @@ def main() -> None:
         if refused:
             print(f"travel-agent: {refused}", file=sys.stderr)
             sys.exit(workers.REFUSED)
-        configure_logging(settings.log_level)
+        configure_logging(settings)
         sys.exit(workers.run_workers(settings))
     serve(settings)
 
