@@ -11,9 +11,9 @@ from fastapi import Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
-THREAD_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+from .thread_ids import THREAD_ID_PATTERN
 
 #: The path parameter as documented; the check itself (with a clearer 422) is in runtime.
 THREAD_ID_SCHEMA: dict[str, Any] = {"pattern": THREAD_ID_PATTERN, "minLength": 8, "maxLength": 128}
@@ -86,18 +86,31 @@ def _tagged(*nodes: Any) -> list[tuple[str, str]]:
     return found
 
 
+#: Methods a 405 may list in `Allow`.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers on this request's path. Asked of the router itself:
+    FastAPI keeps included routers as nested routes, so `app.routes` alone misses them."""
+    allowed = []
+    for method in _METHODS:
+        scope = {
+            "type": "http",
+            "path": request.scope["path"],
+            "root_path": request.scope.get("root_path", ""),
+            "method": method,
+            "headers": [],
+        }
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only
     the methods of the first route that matched the path, not all of the path's routes."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        allowed = {
-            method
-            for route in request.app.routes
-            if isinstance(route, Route)
-            and route.methods
-            and route.matches(request.scope)[0] != Match.NONE
-            for method in route.methods
-        }
-        exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
+        exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
     return await http_exception_handler(request, exc)
