@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     max_trips: int = Field(default=50, ge=1)
     max_places_per_trip: int = Field(default=100, ge=1)
 
+    # A manual edit waits this long for its thread (another edit or a chat run), then 409.
+    edit_lock_wait_seconds: float = Field(default=5.0, ge=0, le=60)
+
     # Defence in depth: when set, every request except health checks must carry it.
     agent_api_token: SecretStr | None = None
 
