@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 
+from testsupport.pg import temp_database
 from testsupport.ports import free_port
 from testsupport.processes import rss_mib
 
@@ -219,16 +220,8 @@ def database(admin_url: str | None) -> Iterator[str | None]:
     if admin_url is None:
         yield None
         return
-    import psycopg
-
-    name = f"travel_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temp_database("travel_bench", admin_url) as url:
+        yield url
 
 
 @contextmanager
