@@ -30,6 +30,8 @@ class AgentProcess:
             "agent",
             log_file=log_path,
         )
+        if "PORT" in env:  # a port the test chose (one already taken, say)
+            self.service.port = int(env["PORT"])
         self.port = self.service.port
         self.url = self.service.url
         self.log_path = log_path
