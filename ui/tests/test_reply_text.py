@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
-    Browser,
-    agent_app,
-    browser,
-    make_browser,
-    make_ui,
-    ui_app,
-)
+from ui_harness import Browser
 
 PHISH = "[Log in again](https://evil.example)"
 

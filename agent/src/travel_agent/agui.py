@@ -31,6 +31,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from langgraph.types import StateSnapshot
 from pydantic import ValidationError
 
+from travel_kit.ids import is_thread_id
+
 from . import errors, tracing
 from .api_contract import problem_responses, run_input_request_body
 from .client_messages import EDITED, Refused, new_user_message, text_length
@@ -40,7 +42,6 @@ from .logging_setup import thread_id_var
 from .metrics import ACTIVE_STREAMS, AGENT_RUNS
 from .runtime import Runtime, get_runtime
 from .state import STATE_KEYS
-from .thread_ids import is_thread_id
 from .thread_locks import ThreadBusy
 from .trip_ops import Proposal
 

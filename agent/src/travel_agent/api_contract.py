@@ -4,6 +4,7 @@ so that clients (and the schema-based tests) can rely on the schema."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ag_ui.core import RunAgentInput
@@ -13,7 +14,9 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from .thread_ids import THREAD_ID_PATTERN
+from travel_kit.ids import THREAD_ID_PATTERN
+
+from .client_messages import VISIBLE_TEXT_PATTERN
 
 #: The path parameter as documented; the check itself (with a clearer 422) is in runtime.
 THREAD_ID_SCHEMA: dict[str, Any] = {"pattern": THREAD_ID_PATTERN, "minLength": 8, "maxLength": 128}
@@ -66,7 +69,25 @@ def run_input_components() -> dict[str, Any]:
             model["required"] = [*model.get("required", []), tag]
     schema["properties"]["threadId"] = {**schema["properties"]["threadId"], **THREAD_ID_SCHEMA}
     components["RunAgentInput"] = schema
+    _user_text_is_visible(components)
     return components
+
+
+def _user_text_is_visible(components: dict[str, Any]) -> None:
+    """A user's message must hold something to read (client_messages refuses the rest):
+    its string, or each of its text parts, has a visible character; a list is not empty."""
+    text_ref = "#/components/schemas/TextPart"
+    user_ref = "#/components/schemas/UserTextPart"
+    part = copy.deepcopy(components["TextPart"])
+    part["properties"]["text"]["pattern"] = VISIBLE_TEXT_PATTERN
+    part["title"] = "UserTextPart"
+    components["UserTextPart"] = part
+    as_string, as_list = components["UserMessage"]["properties"]["content"]["anyOf"]
+    as_string["pattern"] = VISIBLE_TEXT_PATTERN
+    as_list["minItems"] = 1
+    items = as_list["items"]
+    items["oneOf"] = [{"$ref": user_ref} if r == {"$ref": text_ref} else r for r in items["oneOf"]]
+    items["discriminator"]["mapping"]["text"] = user_ref
 
 
 def _tagged(*nodes: Any) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ content (an "edit") is refused, never written over the conversation or used to r
 from __future__ import annotations
 
 import json
-import unicodedata
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +25,16 @@ EDITED = (
 )
 EMPTY = "Your message is empty: type something to send."
 NOT_TEXT = "Your message holds characters that are not valid text; type it again."
+
+#: Characters nobody reads: controls, spaces, zero-width, joiner and direction marks. A
+#: message of these only is empty. One list for the check and for the API schema.
+INVISIBLE = (
+    "\\u0000-\\u0020\\u007f-\\u00a0\\u00ad\\u061c\\u115f\\u1160\\u1680\\u180e"
+    "\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\u3164\\ufeff\\uffa0"
+)
+_BLANK = re.compile(f"[{INVISIBLE}]*")
+#: The OpenAPI pattern of a user's text: at least one character that is not invisible.
+VISIBLE_TEXT_PATTERN = f"[^{INVISIBLE}]"
 
 
 class Refused(Exception):
@@ -51,8 +61,7 @@ def _check_text(message: UserMessage) -> None:
     if any(0xD800 <= ord(c) <= 0xDFFF for text in texts for c in text):
         raise Refused(NOT_TEXT)  # a lone surrogate: no UTF-8 for it, it would be stored as ?
     only_text = isinstance(message.content, str) or len(texts) == len(message.content or [])
-    # Control, format (zero-width) and separator characters only: nothing a person wrote.
-    if only_text and all(unicodedata.category(c)[0] in "CZ" for text in texts for c in text):
+    if only_text and all(_BLANK.fullmatch(text) for text in texts):
         raise Refused(EMPTY)
 
 

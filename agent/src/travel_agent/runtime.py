@@ -12,11 +12,13 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StateSnapshot
 
+from travel_kit.ids import THREAD_ID as THREAD_ID  # agui.py checks with it
+from travel_kit.ids import is_thread_id
+
 from .graph import initial_values
 from .persistence import Persistence
 from .places.base import PlacesProvider
 from .settings import Settings
-from .thread_ids import is_thread_id
 from .thread_locks import ThreadLocks
 
 
