@@ -15,6 +15,9 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, SecretStr
 
 REDACTED = "[redacted]"
+#: Shorter values are not looked for: a one-letter test key would blank that letter in
+#: every line, and a secret that short protects nothing anyway.
+MIN_SECRET_CHARS = 4
 
 # scheme://user:password@ or scheme://token@ : whatever stands before the host.
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s@\"'<>]+)@")
@@ -61,7 +64,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         variants: set[str] = set()
         for secret in secrets:
-            if secret:
+            if len(secret) >= MIN_SECRET_CHARS:
                 # As written, inside a JSON string, and inside a Python repr.
                 variants |= {secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]}
         # Longest first, so a secret that contains another is removed whole.
