@@ -31,7 +31,7 @@ The user's trips (JSON) and the trip shown on the map:
 def system_prompt(trips: list[Trip], selected_trip_id: str | None) -> str:
     data = {
         "selected_trip_id": selected_trip_id,
-        "trips": [t.model_dump() for t in trips],
+        "trips": [t.model_dump(mode="json") for t in trips],
     }
     return f"{SYSTEM_PROMPT}{TRIPS_OPEN}{json.dumps(data, ensure_ascii=False)}{TRIPS_CLOSE}"
 
