@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from itertools import pairwise
 
 from cachetools import TTLCache
 from pydantic import BaseModel, Field
@@ -112,7 +113,7 @@ class RouteService:
                     distance_m=round(leg.distance_m),
                     duration_s=round(leg.duration_s),
                 )
-                for a, b, leg in zip(places, places[1:], route.legs, strict=True)
+                for (a, b), leg in zip(pairwise(places), route.legs, strict=True)
             ]
             geometry = LineString(coordinates=route.geometry)
         return DayRoute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 import gpxpy.gpx
 
 from ...models import Trip
@@ -26,7 +28,8 @@ def render(trip: Trip, routes: TripRoutes) -> str:
     for n, (day, route) in enumerate(zip(trip.days, routes.days, strict=True), start=1):
         rte = gpxpy.gpx.GPXRoute(name=day_label(n, day), number=n)
         if route.google_maps_url:
-            rte.link = route.google_maps_url
+            # gpxpy writes attribute values as given: escape the URL's `&` ourselves.
+            rte.link = escape(route.google_maps_url, {'"': "&quot;"})
         for place in day_places(trip, day):
             rte.points.append(
                 gpxpy.gpx.GPXRoutePoint(
