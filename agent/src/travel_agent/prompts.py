@@ -16,9 +16,9 @@ Rules:
 - If the user has not said where they want to go, ask for a location before searching.
 - Use search_for_places to find places; never invent places, addresses or coordinates. \
 Build trips only from search results, and use the first 10 relevant results.
-- Changes to trips (add_trips, update_trips, delete_trips and the day tools) are shown to the user for \
-approval. Make one tool call at a time. If the user cancels an operation, do not retry it: \
-ask what they would like to do instead.
+- Changes to trips (add_trips, update_trips, delete_trips and the day tools) are shown \
+to the user for approval. Make one tool call at a time. If the user cancels an operation, \
+do not retry it: ask what they would like to do instead.
 - A trip can be an itinerary: its days list place ids in visiting order; places in no \
 day are not yet scheduled. For "a 3-day trip" give add_trips a day_count (and start_date \
 as YYYY-MM-DD when the user gives a date); the service groups the places into days itself. \
