@@ -51,8 +51,11 @@ async def test_plan_three_days_then_approve_a_subset(tmp_path: Path) -> None:
 
         # Approve the first two places of each day only.
         picked = [pid for d in after["days"] for pid in d["place_ids"][:2]]
-        await client.approve(thread, picked)
+        events = await client.approve(thread, picked)
         stored = trip_of(await client.trips(thread), "rome")
+        # The AG-UI state snapshot carries the same days as REST.
+        snapshot = [e["snapshot"] for e in events if e["type"] == "STATE_SNAPSHOT"][-1]
+        assert trip_of(snapshot, "rome")["days"] == stored["days"]
         assert sorted(p["id"] for p in stored["places"]) == sorted(picked)
         assert [d["place_ids"] for d in stored["days"]] == [
             d["place_ids"][:2] for d in after["days"]
