@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from . import agent_rest
 from .agent_client import AgentUnavailable
+from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id
 from .routes_api import set_thread_cookie
@@ -25,6 +26,20 @@ log = logging.getLogger(__name__)
 Token = Annotated[str, Path(min_length=1, max_length=300, pattern=r"^[A-Za-z0-9_.-]+$")]
 TripId = Annotated[str, Path(min_length=1, max_length=128)]
 ShareId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+#: Refusals passed on from the agent that the ui's shared list does not name.
+_BAD_GATEWAY: dict[int | str, dict[str, Any]] = {
+    502: {"model": Problem, "description": "The link expired or was turned off (the sentence says)"}
+}
+_HTML: dict[str, Any] = {"content": {"text/html": {}}}
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problems(422),
+    200: {"description": "The shared trip's page", **_HTML},
+    404: {"description": "No such share link (a page saying so)", **_HTML},
+    410: {"description": "The link expired, was turned off, or its trip deleted", **_HTML},
+    502: {"description": "The planner refused the link for another reason", **_HTML},
+    503: {"description": "No planner (agent service) could answer", **_HTML},
+}
 
 GONE_TEXT = {
     404: "There is no such share link. Check that it was copied whole.",
@@ -78,7 +93,7 @@ def _days_view(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/s/{token}", response_class=HTMLResponse)
+@router.get("/s/{token}", response_class=HTMLResponse, responses=PAGE_RESPONSES)
 async def share_page(
     request: Request, token: Token, ctx: AppContext = Depends(get_ctx)
 ) -> HTMLResponse:
@@ -125,7 +140,11 @@ async def share_page(
     return response
 
 
-@router.post("/api/shared/{token}/copy", status_code=201)
+@router.post(
+    "/api/shared/{token}/copy",
+    status_code=201,
+    responses={**problems(401, 403, 404, 409, 413, 422, 503), **_BAD_GATEWAY},
+)
 async def copy_shared(
     token: Token, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
 ) -> JSONResponse:
@@ -139,7 +158,11 @@ async def copy_shared(
     return JSONResponse({"trip_id": trip.get("id") if isinstance(trip, dict) else None}, 201)
 
 
-@router.post("/api/trips/{trip_id}/shares", status_code=201)
+@router.post(
+    "/api/trips/{trip_id}/shares",
+    status_code=201,
+    responses={**problems(401, 403, 404, 409, 413, 422, 503), **_BAD_GATEWAY},
+)
 async def create_share(
     trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
 ) -> JSONResponse:
@@ -161,7 +184,11 @@ async def create_share(
     )
 
 
-@router.delete("/api/trips/{trip_id}/shares/{share_id}", status_code=204)
+@router.delete(
+    "/api/trips/{trip_id}/shares/{share_id}",
+    status_code=204,
+    responses={**problems(401, 403, 404, 409, 413, 422, 503), **_BAD_GATEWAY},
+)
 async def revoke_share(
     trip_id: TripId,
     share_id: ShareId,
