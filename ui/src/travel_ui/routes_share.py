@@ -32,8 +32,10 @@ _BAD_GATEWAY: dict[int | str, dict[str, Any]] = {
     502: {"model": Problem, "description": "The link expired or was turned off (the sentence says)"}
 }
 _HTML: dict[str, Any] = {"content": {"text/html": {}}}
+# The page's own answers are HTML; the refusals before it (invalid token, rate limit) JSON.
+_JSON_PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **problems(422),
+    **{code: {**answer, "content": _JSON_PROBLEM} for code, answer in problems(422).items()},
     200: {"description": "The shared trip's page", **_HTML},
     404: {"description": "No such share link (a page saying so)", **_HTML},
     410: {"description": "The link expired, was turned off, or its trip deleted", **_HTML},
