@@ -216,3 +216,28 @@ async def test_update_without_days_keeps_them(tmp_path: Path) -> None:
         assert stored["name"] == "Rome with friends"
         assert stored["days"][0]["place_ids"] == trip["days"][0]["place_ids"][1:]
         assert stored["days"][1:] == trip["days"][1:]
+
+
+async def test_days_the_model_arranged_get_the_start_date(tmp_path: Path) -> None:
+    async with scripted_client(tmp_path) as (model, client):
+        places = await rome_places(4)
+        trip = rome_trip(places)
+        trip["days"] = [
+            {"id": "a", "title": "Ancient Rome", "place_ids": [places[0]["id"], places[1]["id"]]},
+            {"id": "b", "place_ids": [places[2]["id"]]},
+        ]
+        model.script[:] = [
+            call("add_trips", {"trips": [trip], "start_date": "2027-12-31"}, 1),
+            DONE,
+        ]
+        thread = new_thread()
+        after = interrupt_of(await client.run(thread, "Plan it"))["changes"][0]["after"]
+        assert [(d["id"], d["date"]) for d in after["days"]] == [
+            ("a", "2027-12-31"),
+            ("b", "2028-01-01"),
+        ]
+        await client.approve(thread)
+        stored = trip_of(await client.trips(thread), "rome")
+        assert stored["days"][0]["title"] == "Ancient Rome"
+        assert stored["start_date"] == "2027-12-31"
+        assert stored["places"][3]["id"] not in {p for d in stored["days"] for p in d["place_ids"]}

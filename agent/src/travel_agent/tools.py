@@ -74,7 +74,7 @@ class AddTripsArgs(BaseModel):
         default=None, description="Spread each new trip's places over this many days (1-30)."
     )
     start_date: datetime.date | None = Field(
-        default=None, description="First day's date, YYYY-MM-DD (only with day_count)."
+        default=None, description="Date of the first day, YYYY-MM-DD."
     )
 
     @model_validator(mode="before")

@@ -209,7 +209,8 @@ def propose(args: BaseModel, trips: list[Trip], limits: Limits) -> Proposal:
         _unique([p.id for t in args.trips for p in t.places], "place")
         new = list(args.trips)
         if args.start_date is not None and args.day_count is None:
-            raise ToolArgError("start_date needs day_count: say over how many days.")
+            # Days the model arranged itself get their dates from start_date.
+            new = [day_changes.set_start(t, args.start_date) for t in new]
         if args.day_count is not None:
             new = [
                 day_changes.spread(
