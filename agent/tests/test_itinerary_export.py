@@ -158,8 +158,8 @@ async def test_bad_format_and_unknown_trip(
     client, thread, _ = planned
     r = await client.http.get(f"/threads/{thread}/trips/rome/export", params={"format": "pdf"})
     assert r.status_code == 422
-    assert (
-        r.json()["detail"] == "Unknown export format 'pdf': use one of geojson, gpx, ics, kml, md."
+    assert r.json()["detail"] == (
+        "Invalid request: query.format: Input should be 'geojson', 'gpx', 'ics', 'kml' or 'md'."
     )
     r = await client.http.get(f"/threads/{thread}/trips/nope/export", params={"format": "gpx"})
     assert r.status_code == 404 and "no trip" in r.json()["detail"]

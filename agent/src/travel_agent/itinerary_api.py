@@ -9,7 +9,7 @@ import datetime
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -72,7 +72,8 @@ async def get_routes(
 
 
 ExportFormat = Annotated[
-    str, Query(description="geojson, gpx, ics, kml or md", examples=["geojson"])
+    Literal["geojson", "gpx", "ics", "kml", "md"],
+    Query(description="geojson, gpx, ics, kml or md", examples=["geojson"]),
 ]
 
 
@@ -93,12 +94,7 @@ async def export_trip(
     runtime: Runtime = Depends(get_runtime),
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> Response:
-    kind = FORMATS.get(format)
-    if kind is None:
-        raise HTTPException(
-            status_code=422,
-            detail=f"Unknown export format {format[:20]!r}: use one of {', '.join(FORMATS)}.",
-        )
+    kind = FORMATS[format]  # the query's type admits only known formats (else 422)
     trip = await _trip(runtime, thread_id, trip_id)
     routes = await itinerary.routes.trip_routes(trip)
     return Response(
