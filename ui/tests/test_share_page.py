@@ -22,7 +22,7 @@ from travel_agent.places.offline import OfflineGazetteer
 from travel_agent.settings import Settings as AgentSettings
 from travel_ui.session import COOKIE_NAME
 
-from ui_harness import Browser, make_browser, make_ui, sse_events  # noqa: F401
+from ui_harness import Browser, sse_events
 
 
 class PlanningModel(BaseChatModel):
