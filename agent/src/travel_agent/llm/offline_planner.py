@@ -184,7 +184,7 @@ class OfflinePlanner(BaseChatModel):
                 return Reply(text="What should the new name be?")
             return Reply(
                 tool="update_trips",
-                args={"trips": [trip.model_copy(update={"name": name}).model_dump()]},
+                args={"trips": [trip.model_copy(update={"name": name}).model_dump(mode="json")]},
             )
         if m := re.search(r"\b(remove|delete|drop)\b(?P<place>.+?)\bfrom\b(?P<trip>.+)$", norm):
             trip = _find_trip(m["trip"], trips, selected)
@@ -196,7 +196,7 @@ class OfflinePlanner(BaseChatModel):
             kept = [p for p in trip.places if p.id not in {g.id for g in gone}]
             return Reply(
                 tool="update_trips",
-                args={"trips": [trip.model_copy(update={"places": kept}).model_dump()]},
+                args={"trips": [trip.model_copy(update={"places": kept}).model_dump(mode="json")]},
             )
         if re.search(r"\b(delete|remove|drop)\b", norm):
             trip = _find_trip(
@@ -297,7 +297,7 @@ class OfflinePlanner(BaseChatModel):
                 if not new:
                     return Reply(text=f"{trip.name} already has those places.")
                 updated = trip.model_copy(update={"places": [*trip.places, *new]})
-                return Reply(tool="update_trips", args={"trips": [updated.model_dump()]})
+                return Reply(tool="update_trips", args={"trips": [updated.model_dump(mode="json")]})
         city = self._find_city(request)
         chosen = places[:MAX_PLACES]
         name = _trip_name(request, city)
@@ -311,7 +311,7 @@ class OfflinePlanner(BaseChatModel):
             zoom=13,
             places=chosen,
         )
-        return Reply(tool="add_trips", args={"trips": [trip.model_dump()]})
+        return Reply(tool="add_trips", args={"trips": [trip.model_dump(mode="json")]})
 
     def _find_city(self, text: str) -> City | None:
         found = self.finder.find_city(text)
