@@ -19,7 +19,8 @@ from typing import Any
 
 from .geo import PointIndex
 from .packed import NameTable, unpack_ints
-from .text import stem
+from .regions import PROVINCES
+from .text import normalize, stem
 from .words import GENERIC_NAME_WORDS, NAME_STOPWORDS
 
 INDEX_FORMAT = 3
@@ -158,6 +159,40 @@ class GazetteerIndex:
     def city_points(self) -> PointIndex:
         """Built on first use: only searches near a point with nothing curated need it."""
         return PointIndex(self.cities.latitude, self.cities.longitude)
+
+    @cached_property
+    def province_keys(self) -> dict[str, list[str]]:
+        """Provinces outside the US ("british columbia") -> [country, admin1], the admin1
+        code read from each province's witness city (see `regions.py`)."""
+        keys: dict[str, list[str]] = {}
+        for name, (country, witness) in PROVINCES.items():
+            ids = [
+                i
+                for i in self.cities_named(normalize(witness))
+                if self.cities.country[i] == country
+            ]
+            if ids:
+                best = max(ids, key=lambda i: self.cities.population[i])
+                keys[name] = [country, self.cities.admin1[best]]
+        return keys
+
+    def region_of(self, key: str) -> list[str] | None:
+        """[country, admin1 or ""] for a normalised country, US state or province name."""
+        return self.region_keys.get(key) or self.province_keys.get(key)
+
+    def cities_in_region(self, country: str, admin1: str = "", limit: int = 3) -> list[int]:
+        """Main cities of a country or province: curated first, then the most populous."""
+        examples = self.example_cities(country, admin1)
+        if examples:
+            return examples[:limit]
+        cities = self.cities
+        found = [
+            i
+            for i in range(len(cities))
+            if cities.country[i] == country and (not admin1 or cities.admin1[i] == admin1)
+        ]
+        found.sort(key=lambda i: (not self.has_landmarks(i), -cities.population[i]))
+        return found[:limit]
 
     def example_cities(self, country: str, admin1: str = "") -> list[int]:
         """Up to three cities of a country or US state: curated first, then the biggest."""
