@@ -95,6 +95,7 @@ class CityMentioned:
 
     city: City
     written: str
+    at: int  # word position in the sentence
     qualified: bool
     alternatives: tuple[City, ...]
     ambiguous: bool
@@ -172,6 +173,7 @@ class OfflineGazetteer:
             CityMentioned(
                 self._city(m.city),
                 m.written,
+                m.start,
                 m.qualified,
                 tuple(self._city(a) for a in m.alternatives),
                 m.ambiguous,
@@ -189,6 +191,11 @@ class OfflineGazetteer:
         else:
             label = self._index.country_name(found.country)
         return RegionNamed(found.name, label, tuple(self._city(c) for c in found.cities))
+
+    def landmark_names(self, text: str) -> list[str]:
+        """Landmarks a sentence names in full ("Add the Sistine Chapel ..."), so that the
+        words of a name ("chapel", "park") are not read as a kind of place."""
+        return self._mentions.landmark_names(text)
 
     def near_misses(self, phrase: str) -> list[tuple[City, float]]:
         """Cities whose names are a few letters from `phrase`, closest first, with a score

@@ -53,6 +53,7 @@ _QUESTION_START = re.compile(
 )
 _QUESTION_ABOUT_TRIPS = re.compile(
     r"\b(trip|trips|planned|itinerary|day|days|places|longest|shortest|biggest|most)\b"
+    r"|\b(do|did) (i|we) have\b"
 )
 DELETE_ALL = _any(
     r"\b(delete|remove|drop|scrap|cancel|wipe|clear|erase|bin|ditch|trash|get rid of|"
@@ -65,7 +66,7 @@ RENAME = _any(
     r"\bchange (the|my|this) .+ name to\b",
 )  # fmt: skip
 REMOVE = _any(
-    r"\b(remove|delete|drop|strike|scrap|cancel|ditch|bin|erase|axe|nix|cut|scratch)\b",
+    r"\b(remove|delete|drop|strike|scrap|cancel|ditch|bin|erase|axe|nix|cut|scratch|lose)\b",
     r"\btake\b.+\b(out|off)\b", r"\bget rid of\b", r"\bcross\b.+\boff\b",
     r"\bforget (about )?(the|my)\b", r"\b(not|no longer|never) (going|travelling|traveling|"
     r"visiting|doing|heading)\b", r"\bwont be (going|visiting|travelling)\b",
@@ -85,7 +86,7 @@ MOVE = _any(
 )  # fmt: skip
 PLAN_DAYS = _any(
     r"\b(spread|split|divide|break|organi[sz]e|arrange|schedule|lay out|sort)\b.+\b(over|"
-    r"into|across|in|between)\b.+\bdays?\b",
+    r"into|across|in|between)\b.+\b(days?|weeks?|fortnight)\b",
     r"\bmake (my|the|this) .+ (trip )?(a )?\w+[ -]days?( trip)?\b",
     r"\bplan the days\b", r"\bday by day\b",
 )  # fmt: skip
@@ -102,6 +103,7 @@ SELECT = _any(
     r"^(show|open|display|view|select|pick|switch to|go to|bring up|focus on|back to|"
     r"take me to)\b", r"\bon the map\b", r"\bswitch to\b",
 )  # fmt: skip
+ON_THE_MAP = re.compile(r"\bon the map\b")
 PLAN = _any(
     r"\b(plan|planning|trip|trips|visit|visiting|travel|travelling|traveling|go|going|"
     r"holiday|holidays|vacation|getaway|break|weekend|days?|week|fortnight|nights?|tour|"
@@ -109,12 +111,11 @@ PLAN = _any(
 )  # fmt: skip
 
 
-def is_question(norm: str, raw: str) -> bool:
+def is_question(norm: str, names_trip: bool = False) -> bool:
     """A question about the trips, not a polite request ("can you plan ..?")."""
-    if _REQUEST_START.search(norm):
+    if _REQUEST_START.search(norm) or not _QUESTION_START.search(norm):
         return False
-    asks = raw.rstrip().endswith("?") or bool(_QUESTION_START.search(norm))
-    return asks and bool(_QUESTION_START.search(norm)) and bool(_QUESTION_ABOUT_TRIPS.search(norm))
+    return names_trip or bool(_QUESTION_ABOUT_TRIPS.search(norm))
 
 
 def classify(
@@ -127,7 +128,7 @@ def classify(
         return Intent.HELP
     if LIST.search(norm) and not RENAME.search(norm):
         return Intent.LIST
-    if is_question(norm, raw):
+    if is_question(norm, names_trip):
         return Intent.QUESTION
     if has_trips:
         if OPTIMISE.search(norm):
@@ -144,6 +145,8 @@ def classify(
             return Intent.PLAN_DAYS
         if START_DATE.search(norm) and not _plans_new(norm, names_trip):
             return Intent.START_DATE
+        if ON_THE_MAP.search(norm) and names_trip:
+            return Intent.SELECT
         if ADD.search(norm) and names_trip:
             return Intent.ADD
         if SELECT.search(norm) and names_trip:

@@ -16,11 +16,11 @@ def _size(trip: Trip) -> tuple[int, int]:
     return (len(_days(trip)), len(trip.places))
 
 
-def _has_kind(place: Place, phrase: str) -> bool:
+def _has_kind(place: Place, words: tuple[str, ...]) -> bool:
     # Offline places say their kind first ("Museum · ..."); others may say it in the name.
-    word = normalize(phrase).split()[0].rstrip("s")
-    text = normalize(f"{place.description or ''} {place.name}")
-    return bool(re.search(rf"\b{re.escape(word)}", text))
+    kind = normalize((place.description or "").split("·")[0])
+    name = set(normalize(place.name).split())
+    return any(normalize(w) == kind or normalize(w) in name for w in words)
 
 
 def answer_question(s: Slots, trips: list[Trip], selected: str | None) -> str:
@@ -43,7 +43,8 @@ def answer_question(s: Slots, trips: list[Trip], selected: str | None) -> str:
         return f"Yes, {names} is in **{trip.name}**."
     if s.kinds.phrases:
         phrase = s.kinds.phrases[0]
-        found = [p.name for p in trip.places if _has_kind(p, phrase)]
+        words = s.kinds.words_for(phrase)
+        found = [p.name for p in trip.places if _has_kind(p, words)]
         if found:
             return f"Yes: **{trip.name}** has {listing(found)}."
         return (

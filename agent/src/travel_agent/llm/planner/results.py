@@ -87,6 +87,13 @@ def _add_to_trip(
         found.sort(
             key=lambda p: distance_km(anchor.latitude, anchor.longitude, p.latitude, p.longitude)
         )
+    far = [p for p in found if _km(trip, p) > CITY_RADIUS_KM]
+    found = [p for p in found if _km(trip, p) <= CITY_RADIUS_KM]
+    if far and not found:
+        return Reply(
+            text=f"{far[0].name} ({far[0].address}) is far from **{trip.name}**, so I did not "
+            "add it; plan a separate trip for it instead."
+        )
     new: list[Place] = []
     already: list[str] = []
     for place in found:
@@ -104,6 +111,10 @@ def _add_to_trip(
         return Reply(text="I found nothing new to add. " + " ".join(notes_of(results)))
     updated = trip.model_copy(update={"places": [*trip.places, *new]})
     return Reply(tool="update_trips", args={"trips": [updated.model_dump(mode="json")]})
+
+
+def _km(trip: Trip, place: Place) -> float:
+    return distance_km(trip.center_latitude, trip.center_longitude, place.latitude, place.longitude)
 
 
 def _duplicate(place: Place, have: list[Place]) -> bool:

@@ -11,12 +11,15 @@ from typing import Any, Protocol
 from rapidfuzz import fuzz
 
 from ...models import Place, Trip
-from ...places.gazetteer.categories import match_categories, plural
+from ...places.gazetteer.categories import UNSUPPORTED, match_categories, plural
 from ...places.gazetteer.geo import distance_km
+from ...places.gazetteer.index import is_distinctive as is_distinctive_word
 from ...places.gazetteer.text import normalize
 from .dates import find_date
 from .numbers import count_before, day_count, day_number
 
+PREFIX = r"^((go|travel|fly|head|get|going|to|see|visit|explore)\s+)+"
+NOTABLE = 100_000  # people: a town smaller than this needs to be written like a name
 SURE_SCORE = 88.0  # a near miss this close is read as that city (and said so)
 # A city named in a sentence is "the city of a trip" when the trip's centre is this close.
 SAME_CITY_KM = 40.0
@@ -42,6 +45,8 @@ class Finder(Protocol):
 
     def near_misses(self, phrase: str) -> list[tuple[Any, float]]: ...
 
+    def landmark_names(self, text: str) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class Kinds:
@@ -49,6 +54,11 @@ class Kinds:
 
     phrases: tuple[str, ...] = ()
     generic: bool = False
+    # phrase -> the gazetteer category or the words of a kind it does not hold
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def words_for(self, phrase: str) -> tuple[str, ...]:
+        return next((w for p, w in self.words if p == phrase), ())
 
     @property
     def any(self) -> bool:
@@ -104,7 +114,21 @@ def _label(city: Any) -> str:
 def read_slots(text: str, trips: list[Trip], finder: Finder, today: dt.date) -> Slots:
     norm = normalize(text)
     slots = Slots(norm=norm)
-    mentioned = [m for m in _distinct(finder.cities_in(text)) if m.written not in NOT_CITIES]
+    content = [w for w in norm.split() if w not in NOT_CITIES and w not in _TRIP_STOPWORDS]
+    mentioned = [
+        m
+        for m in _distinct(finder.cities_in(text))
+        if m.written not in NOT_CITIES
+        # A small town at the start of a longer sentence is a capitalised word ("Tell").
+        and not (
+            m.at == 0
+            and " " not in m.written
+            and len(content) > 1
+            and m.city.population < NOTABLE
+            and not m.city.has_landmarks
+            and not m.qualified
+        )
+    ]
     region = finder.region_in(text)
     if region is not None:
         # "Tuscany" is the region, not Tuscany in Calgary; a known big city stays a city.
@@ -113,16 +137,26 @@ def read_slots(text: str, trips: list[Trip], finder: Finder, today: dt.date) -> 
             m
             for m in mentioned
             if not (
-                set(m.written.split()) <= region_words
-                and not m.city.has_landmarks
-                and not m.qualified
+                (m.written == region.name and normalize(m.city.name) != m.written)
+                or (
+                    set(m.written.split()) <= region_words
+                    and not m.city.has_landmarks
+                    and not m.qualified
+                )
             )
         ]
+    # "Pantheon" is the place in the Rome trip, not the Paris district of that name.
+    in_trips = places_named(norm, trips)
+    place_words = {w for _, p in in_trips for w in normalize(p.name).split()}
+    mentioned = [m for m in mentioned if not set(m.written.split()) <= place_words]
     slots.cities = mentioned
     slots.trips = trips_named(norm, trips, mentioned)
     slots.new_cities = [m for m in mentioned if not any(_about(t, m.city) for t in trips)]
-    slots.places = places_named(norm, slots.trips or trips)
-    slots.kinds = kinds_in(norm)
+    named_ids = {t.id for t in slots.trips}
+    slots.places = [(t, p) for t, p in in_trips if t.id in named_ids] or in_trips
+    # Words of a place's name are not a kind of place: "Central Park", "Sistine Chapel".
+    named = [p.name for _, p in slots.places] + finder.landmark_names(text)
+    slots.kinds = kinds_in(_without(norm, named))
     slots.days = day_count(norm)
     slots.day = day_number(norm)
     slots.start_date = find_date(text.lower(), today) or find_date(norm, today)
@@ -147,25 +181,38 @@ NOT_CITIES = frozenset(
     {"january", "february", "march", "april", "may", "june", "july", "august", "september"}
     | {"october", "november", "december", "monday", "tuesday", "wednesday", "thursday"}
     | {"friday", "saturday", "sunday", "i", "ive", "im", "id", "ill"}
+    | {"plan", "trip", "tour", "visit", "show", "list", "add", "remove", "delete", "help"}
 )
+
+
+def _without(norm: str, names: list[str]) -> str:
+    for name in names:
+        key = normalize(name)
+        if key:
+            norm = re.sub(rf"(^| ){re.escape(key)}( |$)", " ", norm)
+    return " ".join(norm.split())
 
 
 def _destination(slots: Slots, finder: Finder) -> None:
     """The place asked for when no city matched: a typo of a city, or something unknown."""
     found = list(_DESTINATION.finditer(slots.norm))
     if found:
-        where = re.sub(r"^((go|travel|fly|head|get|going|to)\s+)+", "", found[-1]["where"]).strip()
-    elif 0 < len(slots.norm.split()) <= 3 and not slots.kinds.any:
+        where = re.sub(PREFIX, "", found[-1]["where"]).strip()
+    elif (
+        0 < len(slots.norm.split()) <= 3
+        and not slots.kinds.any
+        and not set(slots.norm.split()) & NOT_CITIES
+    ):
         where = slots.norm  # a bare "kyotto"
     else:
         return
-    # An exact "match" here is a name the gazetteer reads as something else (a legend).
-    misses = [(c, score) for c, score in finder.near_misses(where) if score < 100]
-    if (
-        misses
-        and misses[0][1] >= SURE_SCORE
-        and (len(misses) == 1 or misses[0][1] - misses[1][1] >= 5)
-    ):
+    misses = finder.near_misses(where)
+    if any(score >= 100 for _, score in misses):
+        # An exact name the gazetteer reads as something else (a legend such as Atlantis):
+        # no suggestions, it is not a typo.
+        misses = []
+    others = [score for c, score in misses[1:] if c.name != misses[0][0].name]
+    if misses and misses[0][1] >= SURE_SCORE and (not others or misses[0][1] - others[0] >= 5):
         cities = _distinct(finder.cities_in(misses[0][0].name))[:1]
         if cities:
             slots.corrected = where
@@ -206,13 +253,15 @@ def _trip_words(name: str) -> set[str]:
 def trips_named(norm: str, trips: list[Trip], cities: list[Any]) -> list[Trip]:
     """Trips the sentence names, by words of their name or by their city ("NYC")."""
     words = set(norm.split())
+    order = norm.split()
     scored: list[tuple[int, int, Trip]] = []
-    for n, trip in enumerate(trips):
-        score = 2 * len(words & _trip_words(trip.name))
-        if any(_about(trip, m.city) for m in cities):
-            score += 3
+    for trip in trips:
+        shared = words & _trip_words(trip.name)
+        near = [m for m in cities if _about(trip, m.city)]
+        score = 2 * len(shared) + (3 if near else 0)
         if score:
-            scored.append((score, -n, trip))
+            at = min([order.index(w) for w in shared] + [m.at for m in near])
+            scored.append((score, -at, trip))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     return [t for _, _, t in scored]
 
@@ -227,6 +276,11 @@ def places_named(norm: str, trips: list[Trip]) -> list[tuple[Trip, Place]]:
             if not name:
                 continue
             if re.search(rf"(^| ){re.escape(name)}( |$)", norm):
+                found.append((trip, place))
+                continue
+            # "the Louvre" for Louvre Museum: its distinctive words are all there.
+            distinctive = {w for w in name.split() if is_distinctive_word(w)}
+            if distinctive and distinctive <= set(words) and len(" ".join(distinctive)) > 3:
                 found.append((trip, place))
                 continue
             size = len(name.split())
@@ -248,14 +302,11 @@ def kinds_in(norm: str) -> Kinds:
     Category words come from the gazetteer's synonym table (never from plural or suffix
     rules); kinds the offline gazetteer does not hold ("cafés", "bars") are kept as they
     are, so the search says honestly that it has none."""
-    words = norm.split()
-    match = match_categories(words)
-    phrases: list[str] = []
-    if _EAT.search(norm):
-        phrases.append("restaurants")
-    for kind in match.unsupported:
-        if kind not in phrases:
-            phrases.append(kind)
+    match = match_categories(norm.split())
+    found: dict[str, tuple[str, ...]] = {}
+    kinds = (["restaurants"] if _EAT.search(norm) else []) + match.unsupported
+    for kind in kinds:
+        found.setdefault(kind, tuple(w for w, k in UNSUPPORTED.items() if k == kind))
     for category in match.interests:
-        phrases.append(plural(category))
-    return Kinds(tuple(dict.fromkeys(phrases)), match.generic)
+        found.setdefault(plural(category), (category,))
+    return Kinds(tuple(found), match.generic, tuple(found.items()))

@@ -178,7 +178,7 @@ class GazetteerIndex:
 
     def region_of(self, key: str) -> list[str] | None:
         """[country, admin1 or ""] for a normalised country, US state or province name."""
-        return self.region_keys.get(key) or self.province_keys.get(key)
+        return self.province_keys.get(key) or self.region_keys.get(key)
 
     def cities_in_region(self, country: str, admin1: str = "", limit: int = 3) -> list[int]:
         """Main cities of a country or province: curated first, then the most populous."""

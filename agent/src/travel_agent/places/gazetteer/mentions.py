@@ -98,6 +98,15 @@ class Mentions:
             found.append(self._mention(words, span, match.city, regions))
         return found
 
+    def landmark_names(self, text: str) -> list[str]:
+        """Names of landmarks a sentence spells out in full ("the Sistine Chapel")."""
+        norms = [w.norm for w in words_of(text)]
+        return [
+            self._index.landmarks[m.landmark].name
+            for m in match_names(self._index, norms)
+            if m.full
+        ]
+
     def _landmark_words(self, words: list[Word]) -> set[int]:
         """Positions of words that spell out a landmark's whole name ("Trevi Fountain")."""
         norms = [w.norm for w in words]
@@ -163,6 +172,12 @@ class Mentions:
     def city_named(self, name: str, country: str | None = None) -> int | None:
         """The biggest city of that name (in that country): "Portland, Maine" works too."""
         index = self._index
+        if country is not None and "," not in name:
+            same = [
+                i for i in index.cities_named(normalize(name)) if index.cities.country[i] == country
+            ]
+            if same:
+                return max(same, key=lambda i: index.cities.population[i])
         ids = [m.city for m in self.cities(name)]
         if not ids:
             return None
@@ -173,7 +188,7 @@ class Mentions:
     def near_misses(self, phrase: str, limit: int = 3) -> list[NearMiss]:
         """Cities whose names are a few letters away from `phrase` ("kyotto" -> Kyoto)."""
         key = normalize(phrase)
-        if len(key) < 4:
+        if len(key) < 5:
             return []
         hits = process.extract(
             key, self._fuzzy_names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=MAYBE_SCORE
