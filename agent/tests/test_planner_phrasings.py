@@ -146,3 +146,25 @@ def test_every_region_and_province_city_is_in_the_gazetteer(finder: OfflineGazet
         region = finder.region_in(f"a trip to {name}")
         assert region is not None and region.cities, name
         assert all(c.country == country for c in region.cities), name
+
+
+def readme_examples() -> list[tuple[str, str]]:
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    section = text.split("## The offline planner", 1)[1].split("\n## ", 1)[0]
+    rows: list[tuple[str, str]] = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            for example in cells[0].split(" / "):
+                rows.append((example.strip("`"), cells[1]))
+    return rows
+
+
+def test_the_readme_table_is_true(finder: OfflineGazetteer) -> None:
+    examples = readme_examples()
+    assert len(examples) >= 40
+    for text, intent in examples:
+        parsed, tool, _, _ = run_turn(text, finder)
+        assert parsed.intent.value == intent, text
+        if intent in {"remove", "delete_all", "question", "list"}:
+            assert tool not in {"add_trips", "search_for_places"}, text

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 
 from ..models import Place
+from .gazetteer.text import normalize
 
 SAME_PLACE_KM = 0.3
 
@@ -27,7 +28,7 @@ def dedupe_places(places: Iterable[Place], *, within_km: float = SAME_PLACE_KM) 
     for place in places:
         if place.id in ids:
             continue
-        key = " ".join(place.name.casefold().split())
+        key = normalize(place.name)
         twins = by_name.setdefault(key, [])
         if any(
             distance_km(place.latitude, place.longitude, t.latitude, t.longitude) <= within_km

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...models import Trip
+from ...places.gazetteer.text import normalize
 from .intents import Intent, classify
 from .questions import answer_question
 from .replies import (
@@ -177,7 +178,7 @@ def _score_is_top(trip: Trip, s: Slots) -> bool:
     # Several trips named ("delete the Rome and Paris trips") are all meant; a trip that
     # only shares a word with the first one is not.
     return trip is s.trips[0] or any(
-        w in s.norm.split() for w in re.findall(r"[a-z]+", trip.name.lower()) if len(w) > 3
+        w in s.norm.split() for w in normalize(trip.name).split() if len(w) > 3
     )
 
 

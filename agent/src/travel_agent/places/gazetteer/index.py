@@ -116,6 +116,7 @@ class GazetteerIndex:
         self._city_codes = NameTable(raw["city_codes"])
         self.curated_labels: dict[int, str] = {city: label for city, label in raw["curated"]}
         self._examples: dict[str, list[int]] = raw["examples"]
+        self._region_cities: dict[tuple[str, str, int], list[int]] = {}
 
         self.airports: list[AirportRecord] = []
         self.airport_by_iata: dict[str, int] = {}
@@ -185,6 +186,12 @@ class GazetteerIndex:
         examples = self.example_cities(country, admin1)
         if examples:
             return examples[:limit]
+        key = (country, admin1, limit)
+        if key not in self._region_cities:  # a scan of every city: done once per region
+            self._region_cities[key] = self._scan_region(country, admin1, limit)
+        return self._region_cities[key]
+
+    def _scan_region(self, country: str, admin1: str, limit: int) -> list[int]:
         cities = self.cities
         found = [
             i

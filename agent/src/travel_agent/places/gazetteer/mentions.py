@@ -66,6 +66,7 @@ class Mentions:
 
     def __init__(self, index: GazetteerIndex) -> None:
         self._index = index
+        self._regions: dict[str, tuple[int, ...]] = {}  # travel region -> its cities
 
     def cities(self, text: str) -> list[CityMention]:
         """Every city the sentence names, in order ("Milan and Turin" -> both)."""
@@ -153,9 +154,7 @@ class Mentions:
         norm = " ".join(w.norm for w in words)
         for name, (country, names) in TRAVEL_REGIONS.items():
             if re.search(rf"(^| ){re.escape(name)}( |$)", norm):
-                ids = tuple(
-                    c for c in (self.city_named(n, country) for n in names) if c is not None
-                )
+                ids = self._travel_region_cities(name, country, names)
                 start = len(norm[: norm.find(name)].split())
                 return RegionMention(name, country, "", ids, start, start + len(name.split()))
         regions = find_regions(index, words, [True] * len(words))
@@ -168,6 +167,14 @@ class Mentions:
             ids = tuple(index.cities_in_region(country, admin1))
             return RegionMention(key, country, admin1, ids, span.start, span.end)
         return None
+
+    def _travel_region_cities(
+        self, name: str, country: str, names: tuple[str, ...]
+    ) -> tuple[int, ...]:
+        if name not in self._regions:
+            found = (self.city_named(n, country) for n in names)
+            self._regions[name] = tuple(c for c in found if c is not None)
+        return self._regions[name]
 
     def city_named(self, name: str, country: str | None = None) -> int | None:
         """The biggest city of that name (in that country): "Portland, Maine" works too."""
@@ -190,13 +197,24 @@ class Mentions:
         key = normalize(phrase)
         if len(key) < 5:
             return []
+        # A ratio of at least MAYBE_SCORE needs lengths within this factor of each other,
+        # so only names of about the right length are compared.
+        share = MAYBE_SCORE / (200 - MAYBE_SCORE)
+        names: list[str] = []
+        ids: list[int] = []
+        table = self._fuzzy_table
+        for size in range(int(len(key) * share), int(len(key) / share) + 2):
+            bucket = table.get(size)
+            if bucket:
+                names.extend(bucket[0])
+                ids.extend(bucket[1])
         hits = process.extract(
-            key, self._fuzzy_names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=MAYBE_SCORE
+            key, names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=MAYBE_SCORE
         )
         out: list[NearMiss] = []
         seen: set[int] = set()
         for _name, score, position in hits:
-            city = self._fuzzy_ids[position]
+            city = ids[position]
             if city not in seen:
                 seen.add(city)
                 out.append(NearMiss(city, float(score), key))
@@ -204,25 +222,18 @@ class Mentions:
         return out[:limit]
 
     @cached_property
-    def _fuzzy_table(self) -> tuple[list[str], list[int]]:
+    def _fuzzy_table(self) -> dict[int, tuple[list[str], list[int]]]:
+        """Names of notable cities by length (built on the first near miss asked for)."""
         index = self._index
         cities = index.cities
-        names: list[str] = []
-        ids: list[int] = []
+        table: dict[int, tuple[list[str], list[int]]] = {}
         for i in range(len(cities)):
             if cities.population[i] >= FUZZY_POPULATION or index.has_landmarks(i):
                 for name in {normalize(cities.name[i]), normalize(index.city_label(i))}:
+                    names, ids = table.setdefault(len(name), ([], []))
                     names.append(name)
                     ids.append(i)
-        return names, ids
-
-    @property
-    def _fuzzy_names(self) -> list[str]:
-        return self._fuzzy_table[0]
-
-    @property
-    def _fuzzy_ids(self) -> list[int]:
-        return self._fuzzy_table[1]
+        return table
 
 
 def _curated(index: GazetteerIndex, span: Span) -> bool:
