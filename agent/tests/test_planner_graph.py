@@ -133,3 +133,15 @@ async def test_day_requests_are_refused_honestly_until_the_tools_exist(
         pytest.skip("the itinerary tools are there: see the phrasing tests")
     events = await client.run(new_thread(), "optimise day 2")
     assert tool_calls(events) == [] and "not available" in text_of(events)
+
+
+async def test_a_city_with_no_places_is_said_not_proposed(client: AgentClient) -> None:
+    thread = new_thread()
+    await client.run(thread, "Milan and Turin")
+    pending = (await client.trips(thread))["pending_approval"]
+    assert [c["after"]["name"] for c in pending["changes"]] == ["Trip to Milan"]
+    text = text_of(await client.approve(thread))
+    assert "Trip to Milan" in text and "no places for Turin" in text
+    events = await client.run(thread, "Plan a trip to Nagoya")
+    assert "add_trips" not in tool_calls(events)
+    assert "Nagoya" in text_of(events) and (await client.trips(thread))["pending_approval"] is None

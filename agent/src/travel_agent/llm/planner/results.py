@@ -251,6 +251,10 @@ def after_change(
         rest = [c.name for c in s.region.cities[1:]]
         text += f" I planned {s.region.cities[0].name}, the best-known city of {s.region.label}"
         text += f"; also there: {listing(rest)}." if rest else "."
+    if name == "add_trips" and len(s.cities) > 1:
+        missing = [m.city.name for m in s.cities if not any(m.city.name in a for a in added)]
+        if missing:
+            text += f" The offline data has no places for {listing(missing)}, so no trip there."
     if search_notes:
         text += " Note: " + " ".join(dict.fromkeys(search_notes))
     return Reply(text=text + " Anything else you would like to change?")

@@ -147,8 +147,8 @@ def read_slots(text: str, trips: list[Trip], finder: Finder, today: dt.date) -> 
         ]
     # "Pantheon" is the place in the Rome trip, not the Paris district of that name.
     in_trips = places_named(norm, trips)
-    place_words = {w for _, p in in_trips for w in normalize(p.name).split()}
-    mentioned = [m for m in mentioned if not set(m.written.split()) <= place_words]
+    place_names = {normalize(p.name) for _, p in in_trips}
+    mentioned = [m for m in mentioned if m.written not in place_names]
     slots.cities = mentioned
     slots.trips = trips_named(norm, trips, mentioned)
     slots.new_cities = [m for m in mentioned if not any(_about(t, m.city) for t in trips)]
