@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_planner_phrasings import CASES
+from planner_cases import CASES
 
 from agent_kit import AgentClient, last, new_thread, text_of
 
@@ -16,7 +16,9 @@ from agent_kit import AgentClient, last, new_thread, text_of
 SAMPLE = [
     c
     for c in CASES
-    if c["intent"] in {"plan", "help", "unknown"} and c["outcome"] in {"add_trips", "answer"}
+    if c["intent"] in {"plan", "help", "unknown"}
+    and c["outcome"] in {"add_trips", "answer"}
+    and c["say"].strip()  # the service refuses an empty message before the planner sees it
 ][::2]
 
 

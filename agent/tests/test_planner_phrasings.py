@@ -4,12 +4,11 @@ it ends on, its arguments, its reply), then a sample of them through the real gr
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from planner_cases import CASES, DATA, SELECTED, TODAY
 
 from travel_agent.graph import _search_content
 from travel_agent.llm.planner.requests import Parsed, Tools, on_request
@@ -19,10 +18,6 @@ from travel_agent.places.gazetteer.regions import PROVINCES, TRAVEL_REGIONS
 from travel_agent.places.offline import OfflineGazetteer
 from travel_agent.tools import TOOL_ARGS
 
-DATA = yaml.safe_load((Path(__file__).parent / "data" / "planner_phrasings.yaml").read_text())
-CASES: list[dict[str, Any]] = DATA["cases"]
-TODAY: dt.date = DATA["today"]
-SELECTED: str = DATA["selected"]
 # The tools of the itinerary contract (TEAM.md), offered alongside today's.
 CONTRACT = Tools(
     frozenset(
