@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
@@ -35,7 +36,7 @@ from pydantic import ConfigDict, Field
 from ..prompts import trips_from_prompt
 from ..tools import tool_specs
 from .planner.replies import HELP, Reply
-from .planner.requests import Tools, on_request, parse
+from .planner.requests import Parsed, Tools, on_request, parse
 from .planner.results import _results, after_change, after_search, notes_of
 from .planner.slots import Finder
 
@@ -130,7 +131,8 @@ class OfflinePlanner(BaseChatModel):
     # -- the planner ------------------------------------------------------------------
     def respond(self, messages: list[BaseMessage]) -> Reply:
         system = next((m for m in messages if isinstance(m, SystemMessage)), None)
-        trips, selected = trips_from_prompt(_text(system)) if system else ([], None)
+        prompt = _text(system)
+        trips, selected = trips_from_prompt(prompt) if system else ([], None)
         at = next(
             (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)),
             None,
@@ -140,10 +142,13 @@ class OfflinePlanner(BaseChatModel):
         today = dt.datetime.now(dt.UTC).date()
         last = messages[-1] if messages else None
         if not isinstance(last, ToolMessage):
-            return on_request(text, trips, selected, self.finder, self.tools, today)[1]
+            parsed, reply = on_request(text, trips, selected, self.finder, self.tools, today)
+            _remember((prompt, text, today), parsed)
+            return reply
         if last.status == "error":
             return Reply(text=f"Sorry, I could not do that: {_text(last)}")
-        parsed = parse(text, trips, self.finder, today)
+        # After a search the trips are those the request was read with: reuse that reading.
+        parsed = _PARSES.get((prompt, text, today)) or parse(text, trips, self.finder, today)
         if last.name == "search_for_places":
             return after_search(_text(last), parsed, trips, selected, self.tools)
         if last.name == "select_trip":
@@ -155,6 +160,19 @@ class OfflinePlanner(BaseChatModel):
                 notes = notes_of(_results(_text(m)) or [])
         artifact = last.artifact if isinstance(last.artifact, dict) else None
         return after_change(str(last.name), artifact, parsed, trips, selected, notes)
+
+
+# Readings of recent requests, keyed by (system prompt, request, day): the search step of
+# a turn reads the same request against the same trips again. Bounded; per process.
+_PARSES: OrderedDict[tuple[str, str, dt.date], Parsed] = OrderedDict()
+_PARSES_KEPT = 256
+
+
+def _remember(key: tuple[str, str, dt.date], parsed: Parsed) -> None:
+    _PARSES[key] = parsed
+    _PARSES.move_to_end(key)
+    while len(_PARSES) > _PARSES_KEPT:
+        _PARSES.popitem(last=False)
 
 
 def _to_message(chunk: AIMessageChunk) -> AIMessage:
