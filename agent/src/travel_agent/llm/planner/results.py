@@ -7,6 +7,8 @@ import re
 import uuid
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from ...models import Place, Trip
 from ...places.gazetteer.geo import distance_km
 from ...places.gazetteer.text import normalize
@@ -16,7 +18,8 @@ from .requests import Parsed, Tools, plan_queries
 
 MAX_PLACES = 10
 ADD_DEFAULT = 3  # places added to a trip when no number is given
-SAME_PLACE_KM = 0.1  # a place this close to one already in the trip is that place
+SAME_PLACE_KM = 0.1  # a place this close to one already in the trip, with a similar
+SIMILAR_NAME = 60.0  # name (rapidfuzz token-set score), is that place
 CITY_RADIUS_KM = 60.0  # a new trip's places must be this close to its city
 
 
@@ -118,11 +121,16 @@ def _km(trip: Trip, place: Place) -> float:
 
 
 def _duplicate(place: Place, have: list[Place]) -> bool:
+    """The same place: same id or name, or a similar name within ~100 m ("Louvre" and
+    "Musée du Louvre"); St. Peter's Basilica and the Sistine Chapel, 90 m apart, are two."""
     name = normalize(place.name)
     return any(
         p.id == place.id
         or normalize(p.name) == name
-        or distance_km(p.latitude, p.longitude, place.latitude, place.longitude) <= SAME_PLACE_KM
+        or (
+            distance_km(p.latitude, p.longitude, place.latitude, place.longitude) <= SAME_PLACE_KM
+            and fuzz.token_set_ratio(normalize(p.name), name) >= SIMILAR_NAME
+        )
         for p in have
     )
 
@@ -238,10 +246,8 @@ def after_change(
         if name == "add_trips" and added
         else (f"**{trip.name}**")
     )
-    text = (
-        f"Done: I {verb} {what}{some}. **{trip.name}** has {len(trip.places)} places "
-        "and is on the map now."
-    )
+    it = "It" if what == f"**{trip.name}**" else f"**{trip.name}**"
+    text = f"Done: I {verb} {what}{some}. {it} has {len(trip.places)} places and is on the map now."
     s = parsed.slots
     chosen = [m for m in s.cities if m.alternatives and not m.qualified]
     for m in chosen:
