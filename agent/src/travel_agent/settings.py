@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Agent processes sharing the port (one per core); more than one needs PostgreSQL.
+    web_concurrency: int = Field(default=1, ge=1, le=64)
 
     # LLM provider: auto picks openai when OPENAI_API_KEY is set, else the offline planner.
     llm_provider: Literal["auto", "openai", "offline"] = "auto"
