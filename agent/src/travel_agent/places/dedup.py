@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from ..geo import distance_km
 from ..models import Place
+from .gazetteer.text import normalize
 
 __all__ = ["SAME_PLACE_KM", "dedupe_places", "distance_km"]
 
@@ -21,7 +22,7 @@ def dedupe_places(places: Iterable[Place], *, within_km: float = SAME_PLACE_KM) 
     for place in places:
         if place.id in ids:
             continue
-        key = " ".join(place.name.casefold().split())
+        key = normalize(place.name)
         twins = by_name.setdefault(key, [])
         if any(
             distance_km(place.latitude, place.longitude, t.latitude, t.longitude) <= within_km
