@@ -126,15 +126,53 @@ async def test_wipe_everything_is_one_approval(client: AgentClient) -> None:
     assert "no trips" in listing
 
 
-async def test_day_requests_are_refused_honestly_until_the_tools_exist(
-    client: AgentClient,
-) -> None:
-    from travel_agent.tools import TOOL_ARGS
+def _trip_named(trips: list[dict[str, Any]], word: str) -> dict[str, Any]:
+    return next(t for t in trips if word in t["name"])
 
-    if "optimise_day" in TOOL_ARGS:
-        pytest.skip("the itinerary tools are there: see the phrasing tests")
-    events = await client.run(new_thread(), "optimise day 2")
-    assert tool_calls(events) == [] and "not available" in text_of(events)
+
+async def test_a_day_plan_is_made_reshaped_and_dated_with_approval(client: AgentClient) -> None:
+    """Issue 11 on the embedded defaults: plan days, move a place, optimise, set dates;
+    each change waits for approval, and nothing changes before it."""
+    thread = new_thread()
+    events = await client.run(thread, "Plan a 3-day trip to Rome, I like museums and churches")
+    assert tool_calls(events) == ["search_for_places", "add_trips"]
+    pending = (await client.trips(thread))["pending_approval"]
+    assert len(pending["changes"][0]["after"]["days"]) == 3
+    await client.approve(thread)
+    rome = _trip_named((await client.trips(thread))["trips"], "Rome")
+    days = rome["days"]
+    assert len(days) == 3 and all(d["place_ids"] for d in days)
+    scheduled = [p for d in days for p in d["place_ids"]]
+    assert sorted(scheduled) == sorted(p["id"] for p in rome["places"])
+
+    # Move the first place of day 1 to day 3.
+    moved = days[0]["place_ids"][0]
+    name = next(p["name"] for p in rome["places"] if p["id"] == moved)
+    events = await client.run(thread, f"move {name} to day 3 of my Rome trip")
+    assert tool_calls(events) == ["move_places"]
+    assert _trip_named((await client.trips(thread))["trips"], "Rome")["days"] == days
+    await client.approve(thread)
+    days = _trip_named((await client.trips(thread))["trips"], "Rome")["days"]
+    assert moved in days[2]["place_ids"] and moved not in days[0]["place_ids"]
+
+    events = await client.run(thread, "optimise day 3 of my Rome trip")
+    assert tool_calls(events) == ["optimise_day"]
+    await client.approve(thread)
+    after = _trip_named((await client.trips(thread))["trips"], "Rome")["days"]
+    assert sorted(after[2]["place_ids"]) == sorted(days[2]["place_ids"])
+
+    events = await client.run(thread, "my Rome trip starts on 2027-03-12")
+    assert tool_calls(events) == ["set_start_date"]
+    await client.cancel(thread)  # cancelled: no dates
+    assert all(
+        d["date"] is None
+        for d in _trip_named((await client.trips(thread))["trips"], "Rome")["days"]
+    )
+    await client.run(thread, "my Rome trip starts on 2027-03-12")
+    await client.approve(thread)
+    rome = _trip_named((await client.trips(thread))["trips"], "Rome")
+    assert rome["start_date"] == "2027-03-12"
+    assert [d["date"] for d in rome["days"]] == ["2027-03-12", "2027-03-13", "2027-03-14"]
 
 
 async def test_a_city_with_no_places_is_said_not_proposed(client: AgentClient) -> None:
