@@ -36,7 +36,9 @@ def test_dockerfiles_pass_hadolint() -> None:
 def test_hadolint_fails_on_latest(tmp_path: Path) -> None:
     broken = tmp_path / "Dockerfile"
     text = DOCKERFILES[0].read_text()
-    broken.write_text(text.replace("python:3.11-slim-trixie", "python:latest"))
+    default = re.search(r"^ARG BASE_IMAGE=(\S+)$", text, flags=re.M)
+    assert default is not None
+    broken.write_text(text.replace(default.group(1), "python:latest"))
     result = hadolint(broken)
     assert result.returncode != 0
     assert "DL3007" in result.stdout
@@ -46,7 +48,12 @@ def test_hadolint_fails_on_latest(tmp_path: Path) -> None:
 def test_dockerfile_promises(dockerfile: Path) -> None:
     text = dockerfile.read_text()
     stages = re.findall(r"^FROM (\S+) AS (\w+)", text, flags=re.M)
-    assert len(stages) == 2, "a build stage and a runtime stage"
+    assert [name for _, name in stages] == ["manifests", "build", "runtime"]
+    # The base is a build argument whose default is the official image pinned by digest.
+    assert re.search(
+        r"^ARG BASE_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}$", text, flags=re.M
+    )
+    assert {image for image, _ in stages} == {"${BASE_IMAGE}"}
     runtime = text.split(f"AS {stages[-1][1]}", 1)[1]
     assert "uv sync --frozen --no-dev" in text  # exactly the lock
     assert "USER 10001:10001" in runtime
