@@ -28,15 +28,22 @@ GATEWAY_VALIDATOR = ROOT / "tools" / "gateway-api" / "validate.cjs"
 KUBERNETES_VERSION = "1.33"
 NAMESPACE = "app-travelexample"
 OVERLAYS = ("dev", "prod", "ha")
-COMPONENTS = ("monitoring", "network-policies", "kgateway-timeouts")
-# kgateway-timeouts attaches to the HTTPRoute, which dev (no gateway) does not have.
-NEEDS_GATEWAY = frozenset({"kgateway-timeouts"})
+# The optional components each overlay can take. prod and ha include network-policies
+# (secure by default) and offer network-policies-off; kgateway-timeouts attaches to the
+# HTTPRoute, which dev (no gateway) does not have (it refuses to render there).
+COMPONENTS_FOR = {
+    "dev": ("monitoring", "network-policies"),
+    "prod": ("monitoring", "kgateway-timeouts", "network-policies-off"),
+    "ha": ("monitoring", "kgateway-timeouts", "network-policies-off"),
+}
+COMPONENTS = tuple(sorted({c for cs in COMPONENTS_FOR.values() for c in cs}))
 
 # API groups kubernetes-validate has no schema for; each gets its own validation below.
 CUSTOM_GROUPS = {
     "gateway.networking.k8s.io": "Gateway API (validated by @kubernetes-models/gateway-api)",
     "gateway.kgateway.dev": "kgateway",
     "postgresql.cnpg.io": "CloudNativePG",
+    "barmancloud.cnpg.io": "CloudNativePG Barman Cloud Plugin",
     "monitoring.coreos.com": "Prometheus Operator",
     "argoproj.io": "Argo CD / Argo Workflows",
 }
@@ -58,7 +65,7 @@ def combinations() -> list[Combo]:
     """Every overlay with every subset of the optional components that makes sense for it."""
     combos: list[Combo] = []
     for overlay in OVERLAYS:
-        allowed = [c for c in COMPONENTS if overlay != "dev" or c not in NEEDS_GATEWAY]
+        allowed = COMPONENTS_FOR[overlay]
         for n in range(len(allowed) + 1):
             combos.extend(Combo(overlay, subset) for subset in itertools.combinations(allowed, n))
     return combos
@@ -170,6 +177,38 @@ def _cnpg_cluster(obj: Obj, problems: list[str]) -> None:
         problems.append(f"{name_of(obj)}: spec.storage.size {size!r} is not a quantity")
 
 
+CNPG_SCHEDULE = re.compile(r"^(\S+\s+){5}\S+$")  # six fields: seconds first
+BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
+
+
+def _cnpg_scheduled_backup(obj: Obj, problems: list[str]) -> None:
+    schedule = _require(obj, "spec.schedule", problems)
+    if schedule is not None and not CNPG_SCHEDULE.match(str(schedule)):
+        problems.append(f"{name_of(obj)}: schedule {schedule!r} is not six cron fields")
+    _require(obj, "spec.cluster.name", problems)
+    method = obj.get("spec", {}).get("method", "barmanObjectStore")
+    if method not in {"barmanObjectStore", "volumeSnapshot", "plugin"}:
+        problems.append(f"{name_of(obj)}: unknown method {method!r}")
+    if method == "plugin":
+        name = _require(obj, "spec.pluginConfiguration.name", problems)
+        if name is not None and name != BARMAN_PLUGIN:
+            problems.append(f"{name_of(obj)}: plugin {name!r} is not {BARMAN_PLUGIN}")
+
+
+def _barman_object_store(obj: Obj, problems: list[str]) -> None:
+    path = _require(obj, "spec.configuration.destinationPath", problems)
+    if path is not None and not re.match(r"^(s3|gs|https?)://", str(path)):
+        problems.append(f"{name_of(obj)}: destinationPath {path!r} is not an object store URL")
+    creds = obj.get("spec", {}).get("configuration", {}).get("s3Credentials", {})
+    for key in ("accessKeyId", "secretAccessKey"):
+        ref = creds.get(key)
+        if not isinstance(ref, dict) or set(ref) != {"name", "key"}:
+            problems.append(f"{name_of(obj)}: s3Credentials.{key} must be a Secret name and key")
+    retention = obj.get("spec", {}).get("retentionPolicy")
+    if retention is not None and not re.fullmatch(r"[1-9][0-9]*[dwm]", str(retention)):
+        problems.append(f"{name_of(obj)}: retentionPolicy {retention!r} (e.g. 30d)")
+
+
 def _prometheus_rule(obj: Obj, problems: list[str]) -> None:
     groups = _require(obj, "spec.groups", problems) or []
     for group in groups:
@@ -226,6 +265,8 @@ def _argo_workflow_template(obj: Obj, problems: list[str]) -> None:
 
 CUSTOM_VALIDATORS = {
     ("postgresql.cnpg.io/v1", "Cluster"): _cnpg_cluster,
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): _cnpg_scheduled_backup,
+    ("barmancloud.cnpg.io/v1", "ObjectStore"): _barman_object_store,
     ("monitoring.coreos.com/v1", "PrometheusRule"): _prometheus_rule,
     ("monitoring.coreos.com/v1", "ServiceMonitor"): _service_monitor,
     ("gateway.kgateway.dev/v1alpha1", "TrafficPolicy"): _traffic_policy,
@@ -295,6 +336,14 @@ def reference_problems(objects: Sequence[Obj]) -> list[str]:
                     ports = [p["port"] for p in (service or {}).get("spec", {}).get("ports", [])]
                     if service is None or ref.get("port") not in ports:
                         problems.append(f"{name_of(obj)}: backend {ref['name']}:{ref.get('port')}")
+        elif kind == "ScheduledBackup":
+            if ("Cluster", spec.get("cluster", {}).get("name")) not in index:
+                problems.append(f"{name_of(obj)}: backs up a Cluster that is not rendered")
+        elif kind == "Cluster":
+            for plugin in spec.get("plugins", []):
+                store = plugin.get("parameters", {}).get("barmanObjectName")
+                if store is not None and ("ObjectStore", store) not in index:
+                    problems.append(f"{name_of(obj)}: ObjectStore {store} is not rendered")
         elif kind == "TrafficPolicy":
             for ref in spec.get("targetRefs", []):
                 if (ref["kind"], ref["name"]) not in index:
