@@ -252,6 +252,22 @@ def _argo_application(obj: Obj, problems: list[str]) -> None:
         _require(obj, path, problems)
 
 
+def _argo_project(obj: Obj, problems: list[str]) -> None:
+    spec = obj.get("spec", {})
+    for path in ("spec.sourceRepos", "spec.destinations"):
+        _require(obj, path, problems)
+    if "*" in spec.get("sourceRepos", []):
+        problems.append(f"{name_of(obj)}: sourceRepos allows any repository")
+    for dest in spec.get("destinations", []):
+        if "*" in str(dest.get("namespace", "*")) or "*" in str(dest.get("server", "")):
+            problems.append(f"{name_of(obj)}: a destination allows any namespace or cluster")
+    for entry in spec.get("clusterResourceWhitelist", []) + spec.get(
+        "namespaceResourceWhitelist", []
+    ):
+        if "*" in (entry.get("group"), entry.get("kind")):
+            problems.append(f"{name_of(obj)}: a whitelist entry allows every {entry}")
+
+
 def _argo_workflow_template(obj: Obj, problems: list[str]) -> None:
     spec = obj.get("spec", {})
     templates = {t.get("name"): t for t in _require(obj, "spec.templates", problems) or []}
@@ -272,6 +288,7 @@ CUSTOM_VALIDATORS = {
     ("gateway.kgateway.dev/v1alpha1", "TrafficPolicy"): _traffic_policy,
     ("argoproj.io/v1alpha1", "Application"): _argo_application,
     ("argoproj.io/v1alpha1", "WorkflowTemplate"): _argo_workflow_template,
+    ("argoproj.io/v1alpha1", "AppProject"): _argo_project,
 }
 
 
