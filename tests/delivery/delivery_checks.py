@@ -33,10 +33,12 @@ OVERLAYS = ("dev", "prod", "ha")
 # HTTPRoute, which dev (no gateway) does not have (it refuses to render there).
 COMPONENTS_FOR = {
     "dev": ("monitoring", "network-policies"),
-    "prod": ("monitoring", "kgateway-timeouts", "network-policies-off"),
+    "prod": ("monitoring", "kgateway-timeouts", "network-policies-off", "canary"),
     "ha": ("monitoring", "kgateway-timeouts", "network-policies-off"),
 }
 COMPONENTS = tuple(sorted({c for cs in COMPONENTS_FOR.values() for c in cs}))
+# canary reads the monitoring component's metrics (it patches its ServiceMonitor).
+REQUIRES = {"canary": "monitoring"}
 
 # API groups kubernetes-validate has no schema for; each gets its own validation below.
 CUSTOM_GROUPS = {
@@ -67,7 +69,11 @@ def combinations() -> list[Combo]:
     for overlay in OVERLAYS:
         allowed = COMPONENTS_FOR[overlay]
         for n in range(len(allowed) + 1):
-            combos.extend(Combo(overlay, subset) for subset in itertools.combinations(allowed, n))
+            combos.extend(
+                Combo(overlay, subset)
+                for subset in itertools.combinations(allowed, n)
+                if all(REQUIRES.get(c, c) in subset for c in subset)
+            )
     return combos
 
 
@@ -268,6 +274,47 @@ def _argo_project(obj: Obj, problems: list[str]) -> None:
             problems.append(f"{name_of(obj)}: a whitelist entry allows every {entry}")
 
 
+ARG = re.compile(r"\{\{args\.([\w-]+)\}\}")
+
+
+def _argo_analysis_template(obj: Obj, problems: list[str]) -> None:
+    declared = {a.get("name") for a in obj.get("spec", {}).get("args", [])}
+    for metric in _require(obj, "spec.metrics", problems) or []:
+        label = metric.get("name")
+        if not metric.get("successCondition") and not metric.get("failureCondition"):
+            problems.append(f"{name_of(obj)}: {label}: no success or failure condition")
+        prometheus = metric.get("provider", {}).get("prometheus")
+        if prometheus is None:
+            problems.append(f"{name_of(obj)}: {label}: not a Prometheus metric")
+            continue
+        text = f"{prometheus.get('query', '')} {prometheus.get('address', '')}"
+        for arg in ARG.findall(text):
+            if arg not in declared:
+                problems.append(f"{name_of(obj)}: {label}: argument {arg!r} is not declared")
+        try:
+            promql_parser.parse(ARG.sub("x", str(prometheus.get("query", ""))))
+        except ValueError as err:
+            problems.append(f"{name_of(obj)}: {label}: PromQL does not parse: {err}")
+        if metric.get("interval") and not DURATION.match(str(metric["interval"])):
+            problems.append(f"{name_of(obj)}: {label}: bad interval {metric['interval']!r}")
+
+
+def _argo_rollout(obj: Obj, problems: list[str]) -> None:
+    _require(obj, "spec.selector.matchLabels", problems)
+    ref = _require(obj, "spec.workloadRef", problems) or {}
+    if ref and (ref.get("kind"), ref.get("apiVersion")) != ("Deployment", "apps/v1"):
+        problems.append(f"{name_of(obj)}: workloadRef must be an apps/v1 Deployment")
+    canary = _require(obj, "spec.strategy.canary", problems) or {}
+    for step in canary.get("steps", []):
+        if len(step) != 1 or next(iter(step)) not in {"setWeight", "pause", "analysis"}:
+            problems.append(f"{name_of(obj)}: unknown canary step {step!r}")
+        elif "setWeight" in step and not 0 <= int(step["setWeight"]) <= 100:
+            problems.append(f"{name_of(obj)}: setWeight {step['setWeight']} out of 0..100")
+    routing = canary.get("trafficRouting", {})
+    if routing and not ({"canaryService", "stableService"} <= set(canary)):
+        problems.append(f"{name_of(obj)}: traffic routing needs canaryService and stableService")
+
+
 def _argo_workflow_template(obj: Obj, problems: list[str]) -> None:
     spec = obj.get("spec", {})
     templates = {t.get("name"): t for t in _require(obj, "spec.templates", problems) or []}
@@ -289,6 +336,8 @@ CUSTOM_VALIDATORS = {
     ("argoproj.io/v1alpha1", "Application"): _argo_application,
     ("argoproj.io/v1alpha1", "WorkflowTemplate"): _argo_workflow_template,
     ("argoproj.io/v1alpha1", "AppProject"): _argo_project,
+    ("argoproj.io/v1alpha1", "Rollout"): _argo_rollout,
+    ("argoproj.io/v1alpha1", "AnalysisTemplate"): _argo_analysis_template,
 }
 
 
@@ -353,6 +402,22 @@ def reference_problems(objects: Sequence[Obj]) -> list[str]:
                     ports = [p["port"] for p in (service or {}).get("spec", {}).get("ports", [])]
                     if service is None or ref.get("port") not in ports:
                         problems.append(f"{name_of(obj)}: backend {ref['name']}:{ref.get('port')}")
+        elif kind == "Rollout":
+            canary = spec.get("strategy", {}).get("canary", {})
+            wanted = [("Deployment", spec.get("workloadRef", {}).get("name"))]
+            wanted += [
+                ("Service", canary[k]) for k in ("canaryService", "stableService") if k in canary
+            ]
+            plugin = canary.get("trafficRouting", {}).get("plugins", {})
+            wanted += [("HTTPRoute", p.get("httpRoute")) for p in plugin.values()]
+            wanted += [
+                ("AnalysisTemplate", t["templateName"])
+                for step in canary.get("steps", [])
+                for t in step.get("analysis", {}).get("templates", [])
+            ]
+            for ref_kind, ref_name in wanted:
+                if (ref_kind, ref_name) not in index:
+                    problems.append(f"{name_of(obj)}: {ref_kind} {ref_name} is not rendered")
         elif kind == "ScheduledBackup":
             if ("Cluster", spec.get("cluster", {}).get("name")) not in index:
                 problems.append(f"{name_of(obj)}: backs up a Cluster that is not rendered")

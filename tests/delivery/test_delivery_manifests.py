@@ -67,8 +67,52 @@ def env(deployment: Obj) -> dict[str, Obj]:
 def test_combinations_cover_every_overlay_and_component() -> None:
     assert {c.overlay for c in COMBOS} == {"dev", "prod", "ha"}
     assert any(len(c.components) == 3 for c in COMBOS)
-    assert len(COMBOS) == 4 + 8 + 8
+    assert len(COMBOS) == 4 + 12 + 8  # prod: canary only with monitoring
     assert not any("kgateway-timeouts" in c.components for c in COMBOS if c.overlay == "dev")
+
+
+def test_canary_refuses_an_overlay_without_monitoring(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match="coagents-travel"):
+        render(Combo("prod", ("canary",)), tmp_path / "work")
+
+
+def test_canary_splits_the_ui_route_and_analyses_the_new_pods(rendered: Rendered) -> None:
+    objects = objects_of(rendered, "prod+monitoring+canary")
+    route = one(objects, "HTTPRoute", "travel-frontend-route")
+    weights = {r["name"]: r["weight"] for r in route["spec"]["rules"][0]["backendRefs"]}
+    assert weights == {"travel-frontend-service": 100, "travel-frontend-canary": 0}
+    ui = one(objects, "Rollout", "travel-frontend")["spec"]
+    plugin = ui["strategy"]["canary"]["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]
+    assert plugin["httpRoute"] == "travel-frontend-route"
+    assert ui["workloadRef"]["name"] == "travel-frontend"
+    assert one(objects, "Rollout", "travel-backend")["spec"]["workloadRef"]["name"] == (
+        "travel-backend"
+    )
+    monitor = one(objects, "ServiceMonitor", "coagents-travel")
+    assert monitor["spec"]["podTargetLabels"] == ["rollouts-pod-template-hash"]
+    queries = [
+        m["provider"]["prometheus"]["query"]
+        for o in find(objects, "AnalysisTemplate")
+        for m in o["spec"]["metrics"]
+    ]
+    assert any("travel_ui_streams_total" in q for q in queries)
+    assert any("travel_agent_runs_total" in q for q in queries)
+    assert all('rollouts_pod_template_hash="{{args.canary-hash}}"' in q for q in queries)
+
+
+def test_canary_checks_fail_on_broken_rollouts(rendered: Rendered) -> None:
+    objects = copy.deepcopy(objects_of(rendered, "prod+monitoring+canary"))
+    rollout = one(objects, "Rollout", "travel-frontend")
+    rollout["spec"]["strategy"]["canary"]["steps"][0] = {"setWeight": 150}
+    rollout["spec"]["strategy"]["canary"]["canaryService"] = "travel-frontend-canery"
+    analysis = one(objects, "AnalysisTemplate", "travel-agent-canary")
+    analysis["spec"]["metrics"][0]["provider"]["prometheus"]["query"] = "sum(rate(x[2m]) >"
+    analysis["spec"]["metrics"][0]["successCondition"] = ""
+    problems = custom_resource_problems(objects) + reference_problems(objects)
+    assert any("setWeight 150" in p for p in problems), problems
+    assert any("travel-frontend-canery is not rendered" in p for p in problems), problems
+    assert any("PromQL does not parse" in p for p in problems), problems
+    assert any("no success or failure condition" in p for p in problems), problems
 
 
 def test_kgateway_timeouts_refuse_an_overlay_without_the_route(tmp_path: Path) -> None:
