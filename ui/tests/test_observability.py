@@ -11,13 +11,8 @@ import pytest
 from travel_ui.logging_setup import JsonFormatter, request_id_var
 from travel_ui.markdown import render_markdown
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
+from ui_harness import (
     Browser,
-    agent_app,
-    browser,
-    make_browser,
-    make_ui,
-    ui_app,
     ui_settings,
 )
 
@@ -105,7 +100,9 @@ def test_a_missing_secret_key_is_replaced_and_warned_about(
         ("**bold** and *it*", "<strong>bold</strong>", None),
         ("<script>alert(1)</script>", "&lt;script&gt;", "<script"),
         ("[x](javascript:alert(1))", "[x](javascript:alert(1))", "href"),
-        ("[site](https://example.org)", 'rel="noopener noreferrer nofollow"', None),
+        ("[site](https://example.org)", "[site](https://example.org)", "<a"),
+        ("<https://evil.example>", "https://evil.example", "<a"),
+        ("![x](https://evil.example/x.png)", "![x](https://evil.example/x.png)", "<img"),
         ('<a href="x" onclick="y">z</a>', "&lt;a href", "<a "),
         ("- one\n- two", "<li>one</li>", None),
     ],

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
-from pydantic import ValidationError
 
-from .app import create_app
+from travel_kit.startup import load_settings
+
 from .logging_setup import configure_logging
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the app is imported where it is served: a WEB_CONCURRENCY parent
+    from fastapi import FastAPI  # only supervises, and needs neither
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +25,6 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 2.0
 #: Exit status when the service could not start (as uvicorn's own command line uses).
 STARTUP_FAILURE = 3
-#: Exit status when a setting is invalid.
-INVALID_SETTINGS = 2
 
 
 class DrainingServer(uvicorn.Server):
@@ -67,9 +69,13 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(settings: Settings, app: FastAPI | None = None) -> None:
+def serve(
+    settings: Settings, app: FastAPI | None = None, sockets: list[socket.socket] | None = None
+) -> None:
     """Run the service until it is told to stop; exit non-zero when it could not start."""
-    configure_logging(settings.log_level)
+    from .app import create_app
+
+    configure_logging(settings)
     app = app or create_app(settings)
     config = uvicorn.Config(
         app,
@@ -80,21 +86,22 @@ def serve(settings: Settings, app: FastAPI | None = None) -> None:
         timeout_graceful_shutdown=5,
     )
     server = DrainingServer(config, app, settings.shutdown_grace_seconds)
-    server.run()
+    server.run(sockets)  # sockets: a worker's inherited listener (WEB_CONCURRENCY > 1)
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
 
 def main() -> None:
-    try:
-        settings = get_settings()
-    except ValidationError as exc:
-        # Names and reasons only: a value could be a secret.
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        print(f"travel-agent: invalid settings: {problems}", file=sys.stderr)
-        sys.exit(INVALID_SETTINGS)
+    settings = load_settings("travel-agent", get_settings)
+    if settings.web_concurrency > 1:  # several processes: see workers.py
+        from . import workers
+
+        refused = workers.refusal(settings)
+        if refused:
+            print(f"travel-agent: {refused}", file=sys.stderr)
+            sys.exit(workers.REFUSED)
+        configure_logging(settings)
+        sys.exit(workers.run_workers(settings))
     serve(settings)
 
 

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Agent processes sharing the port (one per core); more than one needs PostgreSQL.
+    web_concurrency: int = Field(default=1, ge=1, le=64)
 
     # LLM provider: auto picks openai when OPENAI_API_KEY is set, else the offline planner.
     llm_provider: Literal["auto", "openai", "offline"] = "auto"
@@ -49,6 +51,11 @@ class Settings(BaseSettings):
     # How long a request waits for a database connection before it is told storage is
     # unavailable (while PostgreSQL is down, this is how long people wait for that answer).
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # While PostgreSQL is known to be down, requests are refused at once and it is tried
+    # this often; the pool's own reconnection gives up after db_reconnect_timeout_seconds
+    # (then it reconnects on demand), so the service is ready soon after the database is.
+    db_probe_interval_seconds: float = Field(default=0.5, gt=0)
+    db_reconnect_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Product behaviour.
     demo_trips: bool = True
@@ -59,6 +66,9 @@ class Settings(BaseSettings):
     max_context_messages: int = Field(default=40, ge=4)
     max_trips: int = Field(default=50, ge=1)
     max_places_per_trip: int = Field(default=100, ge=1)
+
+    # A manual edit waits this long for its thread (another edit or a chat run), then 409.
+    edit_lock_wait_seconds: float = Field(default=5.0, ge=0, le=60)
 
     # Defence in depth: when set, every request except health checks must carry it.
     agent_api_token: SecretStr | None = None

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 import secrets
 
 from itsdangerous import BadSignature, Signer
 
+from travel_kit.ids import is_thread_id
+
 from .settings import Settings
 
 COOKIE_NAME = "travel_thread"
-_THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class Sessions:
             thread_id = self._cookie_signer.unsign(value).decode()
         except BadSignature:
             return None
-        return thread_id if _THREAD_ID.match(thread_id) else None
+        return thread_id if is_thread_id(thread_id) else None
 
     def csrf_token(self, thread_id: str) -> str:
         return self._csrf_signer.get_signature(thread_id).decode()
