@@ -119,6 +119,9 @@ def test_compose_checks_fail_on_a_broken_file(tmp_path: Path) -> None:
 # -------------------------------------------------------------------------------- checkov
 
 
+# checkov runs in the background from the session's start; with the image builds competing
+# for the same cores its wait can pass pytest's default 300 s (CheckovRun allows 600 s).
+@pytest.mark.timeout(900)
 def test_checkov_finds_nothing_to_fix(checkov_runs: CheckovRuns) -> None:
     report = checkov_runs.real.report()
     assert {"kubernetes", "kustomize", "dockerfile"} <= report.frameworks
@@ -128,6 +131,7 @@ def test_checkov_finds_nothing_to_fix(checkov_runs: CheckovRuns) -> None:
     assert failed == []
 
 
+@pytest.mark.timeout(900)
 def test_checkov_fails_on_broken_copies(checkov_runs: CheckovRuns) -> None:
     report = checkov_runs.broken.report()
     failed: dict[str, set[str]] = {}
