@@ -28,6 +28,7 @@ class AgentProcess:
             {**base, "LLM_PROVIDER": "offline", "PLACES_PROVIDER": "offline", **env},
             log_path.parent,
             "agent",
+            port=int(env["PORT"]) if "PORT" in env else free_port(),  # a test may pick it
             log_file=log_path,
         )
         if "PORT" in env:  # a port the test chose (one already taken, say)

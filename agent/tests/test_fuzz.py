@@ -251,6 +251,7 @@ async def test_the_offline_planner_takes_any_text(client: AgentClient, text: str
     status, events = await post_raw(client.http, json.dumps(body).encode())
     # Refused only when it is not text (a lone surrogate) or shows nothing (NUL, zero-width).
     not_text = any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+    # Unicode's own categories, Other (C*) and Separator (Z*): an oracle apart from the code.
     invisible = all(unicodedata.category(c)[0] in "CZ" for c in text)
     if not_text or invisible:
         assert status == 422, events

@@ -21,6 +21,7 @@ async def test_healthz_and_readyz(client: AgentClient) -> None:
         "checkpointer": "sqlite",
         "llm_provider": "offline",
         "places_provider": "offline",
+        "storage_down_since": None,
     }
 
 

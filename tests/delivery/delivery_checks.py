@@ -28,15 +28,24 @@ GATEWAY_VALIDATOR = ROOT / "tools" / "gateway-api" / "validate.cjs"
 KUBERNETES_VERSION = "1.33"
 NAMESPACE = "app-travelexample"
 OVERLAYS = ("dev", "prod", "ha")
-COMPONENTS = ("monitoring", "network-policies", "kgateway-timeouts")
-# kgateway-timeouts attaches to the HTTPRoute, which dev (no gateway) does not have.
-NEEDS_GATEWAY = frozenset({"kgateway-timeouts"})
+# The optional components each overlay can take. prod and ha include network-policies
+# (secure by default) and offer network-policies-off; kgateway-timeouts attaches to the
+# HTTPRoute, which dev (no gateway) does not have (it refuses to render there).
+COMPONENTS_FOR = {
+    "dev": ("monitoring", "network-policies"),
+    "prod": ("monitoring", "kgateway-timeouts", "network-policies-off", "canary"),
+    "ha": ("monitoring", "kgateway-timeouts", "network-policies-off"),
+}
+COMPONENTS = tuple(sorted({c for cs in COMPONENTS_FOR.values() for c in cs}))
+# canary reads the monitoring component's metrics (it patches its ServiceMonitor).
+REQUIRES = {"canary": "monitoring"}
 
 # API groups kubernetes-validate has no schema for; each gets its own validation below.
 CUSTOM_GROUPS = {
     "gateway.networking.k8s.io": "Gateway API (validated by @kubernetes-models/gateway-api)",
     "gateway.kgateway.dev": "kgateway",
     "postgresql.cnpg.io": "CloudNativePG",
+    "barmancloud.cnpg.io": "CloudNativePG Barman Cloud Plugin",
     "monitoring.coreos.com": "Prometheus Operator",
     "argoproj.io": "Argo CD / Argo Workflows",
 }
@@ -58,9 +67,13 @@ def combinations() -> list[Combo]:
     """Every overlay with every subset of the optional components that makes sense for it."""
     combos: list[Combo] = []
     for overlay in OVERLAYS:
-        allowed = [c for c in COMPONENTS if overlay != "dev" or c not in NEEDS_GATEWAY]
+        allowed = COMPONENTS_FOR[overlay]
         for n in range(len(allowed) + 1):
-            combos.extend(Combo(overlay, subset) for subset in itertools.combinations(allowed, n))
+            combos.extend(
+                Combo(overlay, subset)
+                for subset in itertools.combinations(allowed, n)
+                if all(REQUIRES.get(c, c) in subset for c in subset)
+            )
     return combos
 
 
@@ -170,6 +183,38 @@ def _cnpg_cluster(obj: Obj, problems: list[str]) -> None:
         problems.append(f"{name_of(obj)}: spec.storage.size {size!r} is not a quantity")
 
 
+CNPG_SCHEDULE = re.compile(r"^(\S+\s+){5}\S+$")  # six fields: seconds first
+BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
+
+
+def _cnpg_scheduled_backup(obj: Obj, problems: list[str]) -> None:
+    schedule = _require(obj, "spec.schedule", problems)
+    if schedule is not None and not CNPG_SCHEDULE.match(str(schedule)):
+        problems.append(f"{name_of(obj)}: schedule {schedule!r} is not six cron fields")
+    _require(obj, "spec.cluster.name", problems)
+    method = obj.get("spec", {}).get("method", "barmanObjectStore")
+    if method not in {"barmanObjectStore", "volumeSnapshot", "plugin"}:
+        problems.append(f"{name_of(obj)}: unknown method {method!r}")
+    if method == "plugin":
+        name = _require(obj, "spec.pluginConfiguration.name", problems)
+        if name is not None and name != BARMAN_PLUGIN:
+            problems.append(f"{name_of(obj)}: plugin {name!r} is not {BARMAN_PLUGIN}")
+
+
+def _barman_object_store(obj: Obj, problems: list[str]) -> None:
+    path = _require(obj, "spec.configuration.destinationPath", problems)
+    if path is not None and not re.match(r"^(s3|gs|https?)://", str(path)):
+        problems.append(f"{name_of(obj)}: destinationPath {path!r} is not an object store URL")
+    creds = obj.get("spec", {}).get("configuration", {}).get("s3Credentials", {})
+    for key in ("accessKeyId", "secretAccessKey"):
+        ref = creds.get(key)
+        if not isinstance(ref, dict) or set(ref) != {"name", "key"}:
+            problems.append(f"{name_of(obj)}: s3Credentials.{key} must be a Secret name and key")
+    retention = obj.get("spec", {}).get("retentionPolicy")
+    if retention is not None and not re.fullmatch(r"[1-9][0-9]*[dwm]", str(retention)):
+        problems.append(f"{name_of(obj)}: retentionPolicy {retention!r} (e.g. 30d)")
+
+
 def _prometheus_rule(obj: Obj, problems: list[str]) -> None:
     groups = _require(obj, "spec.groups", problems) or []
     for group in groups:
@@ -213,6 +258,63 @@ def _argo_application(obj: Obj, problems: list[str]) -> None:
         _require(obj, path, problems)
 
 
+def _argo_project(obj: Obj, problems: list[str]) -> None:
+    spec = obj.get("spec", {})
+    for path in ("spec.sourceRepos", "spec.destinations"):
+        _require(obj, path, problems)
+    if "*" in spec.get("sourceRepos", []):
+        problems.append(f"{name_of(obj)}: sourceRepos allows any repository")
+    for dest in spec.get("destinations", []):
+        if "*" in str(dest.get("namespace", "*")) or "*" in str(dest.get("server", "")):
+            problems.append(f"{name_of(obj)}: a destination allows any namespace or cluster")
+    for entry in spec.get("clusterResourceWhitelist", []) + spec.get(
+        "namespaceResourceWhitelist", []
+    ):
+        if "*" in (entry.get("group"), entry.get("kind")):
+            problems.append(f"{name_of(obj)}: a whitelist entry allows every {entry}")
+
+
+ARG = re.compile(r"\{\{args\.([\w-]+)\}\}")
+
+
+def _argo_analysis_template(obj: Obj, problems: list[str]) -> None:
+    declared = {a.get("name") for a in obj.get("spec", {}).get("args", [])}
+    for metric in _require(obj, "spec.metrics", problems) or []:
+        label = metric.get("name")
+        if not metric.get("successCondition") and not metric.get("failureCondition"):
+            problems.append(f"{name_of(obj)}: {label}: no success or failure condition")
+        prometheus = metric.get("provider", {}).get("prometheus")
+        if prometheus is None:
+            problems.append(f"{name_of(obj)}: {label}: not a Prometheus metric")
+            continue
+        text = f"{prometheus.get('query', '')} {prometheus.get('address', '')}"
+        for arg in ARG.findall(text):
+            if arg not in declared:
+                problems.append(f"{name_of(obj)}: {label}: argument {arg!r} is not declared")
+        try:
+            promql_parser.parse(ARG.sub("x", str(prometheus.get("query", ""))))
+        except ValueError as err:
+            problems.append(f"{name_of(obj)}: {label}: PromQL does not parse: {err}")
+        if metric.get("interval") and not DURATION.match(str(metric["interval"])):
+            problems.append(f"{name_of(obj)}: {label}: bad interval {metric['interval']!r}")
+
+
+def _argo_rollout(obj: Obj, problems: list[str]) -> None:
+    _require(obj, "spec.selector.matchLabels", problems)
+    ref = _require(obj, "spec.workloadRef", problems) or {}
+    if ref and (ref.get("kind"), ref.get("apiVersion")) != ("Deployment", "apps/v1"):
+        problems.append(f"{name_of(obj)}: workloadRef must be an apps/v1 Deployment")
+    canary = _require(obj, "spec.strategy.canary", problems) or {}
+    for step in canary.get("steps", []):
+        if len(step) != 1 or next(iter(step)) not in {"setWeight", "pause", "analysis"}:
+            problems.append(f"{name_of(obj)}: unknown canary step {step!r}")
+        elif "setWeight" in step and not 0 <= int(step["setWeight"]) <= 100:
+            problems.append(f"{name_of(obj)}: setWeight {step['setWeight']} out of 0..100")
+    routing = canary.get("trafficRouting", {})
+    if routing and not ({"canaryService", "stableService"} <= set(canary)):
+        problems.append(f"{name_of(obj)}: traffic routing needs canaryService and stableService")
+
+
 def _argo_workflow_template(obj: Obj, problems: list[str]) -> None:
     spec = obj.get("spec", {})
     templates = {t.get("name"): t for t in _require(obj, "spec.templates", problems) or []}
@@ -226,11 +328,16 @@ def _argo_workflow_template(obj: Obj, problems: list[str]) -> None:
 
 CUSTOM_VALIDATORS = {
     ("postgresql.cnpg.io/v1", "Cluster"): _cnpg_cluster,
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): _cnpg_scheduled_backup,
+    ("barmancloud.cnpg.io/v1", "ObjectStore"): _barman_object_store,
     ("monitoring.coreos.com/v1", "PrometheusRule"): _prometheus_rule,
     ("monitoring.coreos.com/v1", "ServiceMonitor"): _service_monitor,
     ("gateway.kgateway.dev/v1alpha1", "TrafficPolicy"): _traffic_policy,
     ("argoproj.io/v1alpha1", "Application"): _argo_application,
     ("argoproj.io/v1alpha1", "WorkflowTemplate"): _argo_workflow_template,
+    ("argoproj.io/v1alpha1", "AppProject"): _argo_project,
+    ("argoproj.io/v1alpha1", "Rollout"): _argo_rollout,
+    ("argoproj.io/v1alpha1", "AnalysisTemplate"): _argo_analysis_template,
 }
 
 
@@ -295,6 +402,30 @@ def reference_problems(objects: Sequence[Obj]) -> list[str]:
                     ports = [p["port"] for p in (service or {}).get("spec", {}).get("ports", [])]
                     if service is None or ref.get("port") not in ports:
                         problems.append(f"{name_of(obj)}: backend {ref['name']}:{ref.get('port')}")
+        elif kind == "Rollout":
+            canary = spec.get("strategy", {}).get("canary", {})
+            wanted = [("Deployment", spec.get("workloadRef", {}).get("name"))]
+            wanted += [
+                ("Service", canary[k]) for k in ("canaryService", "stableService") if k in canary
+            ]
+            plugin = canary.get("trafficRouting", {}).get("plugins", {})
+            wanted += [("HTTPRoute", p.get("httpRoute")) for p in plugin.values()]
+            wanted += [
+                ("AnalysisTemplate", t["templateName"])
+                for step in canary.get("steps", [])
+                for t in step.get("analysis", {}).get("templates", [])
+            ]
+            for ref_kind, ref_name in wanted:
+                if (ref_kind, ref_name) not in index:
+                    problems.append(f"{name_of(obj)}: {ref_kind} {ref_name} is not rendered")
+        elif kind == "ScheduledBackup":
+            if ("Cluster", spec.get("cluster", {}).get("name")) not in index:
+                problems.append(f"{name_of(obj)}: backs up a Cluster that is not rendered")
+        elif kind == "Cluster":
+            for plugin in spec.get("plugins", []):
+                store = plugin.get("parameters", {}).get("barmanObjectName")
+                if store is not None and ("ObjectStore", store) not in index:
+                    problems.append(f"{name_of(obj)}: ObjectStore {store} is not rendered")
         elif kind == "TrafficPolicy":
             for ref in spec.get("targetRefs", []):
                 if (ref["kind"], ref["name"]) not in index:

@@ -67,7 +67,59 @@ def env(deployment: Obj) -> dict[str, Obj]:
 def test_combinations_cover_every_overlay_and_component() -> None:
     assert {c.overlay for c in COMBOS} == {"dev", "prod", "ha"}
     assert any(len(c.components) == 3 for c in COMBOS)
-    assert len(COMBOS) == 4 + 8 + 8
+    assert len(COMBOS) == 4 + 12 + 8  # prod: canary only with monitoring
+    assert not any("kgateway-timeouts" in c.components for c in COMBOS if c.overlay == "dev")
+
+
+def test_canary_refuses_an_overlay_without_monitoring(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match="coagents-travel"):
+        render(Combo("prod", ("canary",)), tmp_path / "work")
+
+
+def test_canary_splits_the_ui_route_and_analyses_the_new_pods(rendered: Rendered) -> None:
+    objects = objects_of(rendered, "prod+monitoring+canary")
+    route = one(objects, "HTTPRoute", "travel-frontend-route")
+    weights = {r["name"]: r["weight"] for r in route["spec"]["rules"][0]["backendRefs"]}
+    assert weights == {"travel-frontend-service": 100, "travel-frontend-canary": 0}
+    ui = one(objects, "Rollout", "travel-frontend")["spec"]
+    plugin = ui["strategy"]["canary"]["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]
+    assert plugin["httpRoute"] == "travel-frontend-route"
+    assert ui["workloadRef"]["name"] == "travel-frontend"
+    assert one(objects, "Rollout", "travel-backend")["spec"]["workloadRef"]["name"] == (
+        "travel-backend"
+    )
+    monitor = one(objects, "ServiceMonitor", "coagents-travel")
+    assert monitor["spec"]["podTargetLabels"] == ["rollouts-pod-template-hash"]
+    queries = [
+        m["provider"]["prometheus"]["query"]
+        for o in find(objects, "AnalysisTemplate")
+        for m in o["spec"]["metrics"]
+    ]
+    assert any("travel_ui_streams_total" in q for q in queries)
+    assert any("travel_agent_runs_total" in q for q in queries)
+    assert all('rollouts_pod_template_hash="{{args.canary-hash}}"' in q for q in queries)
+
+
+def test_canary_checks_fail_on_broken_rollouts(rendered: Rendered) -> None:
+    objects = copy.deepcopy(objects_of(rendered, "prod+monitoring+canary"))
+    rollout = one(objects, "Rollout", "travel-frontend")
+    rollout["spec"]["strategy"]["canary"]["steps"][0] = {"setWeight": 150}
+    rollout["spec"]["strategy"]["canary"]["canaryService"] = "travel-frontend-canery"
+    analysis = one(objects, "AnalysisTemplate", "travel-agent-canary")
+    analysis["spec"]["metrics"][0]["provider"]["prometheus"]["query"] = "sum(rate(x[2m]) >"
+    analysis["spec"]["metrics"][0]["successCondition"] = ""
+    problems = custom_resource_problems(objects) + reference_problems(objects)
+    assert any("setWeight 150" in p for p in problems), problems
+    assert any("travel-frontend-canery is not rendered" in p for p in problems), problems
+    assert any("PromQL does not parse" in p for p in problems), problems
+    assert any("no success or failure condition" in p for p in problems), problems
+
+
+def test_kgateway_timeouts_refuse_an_overlay_without_the_route(tmp_path: Path) -> None:
+    # dev has no HTTPRoute: the component fails to render instead of shipping a TrafficPolicy
+    # for a route that does not exist.
+    with pytest.raises(RenderError, match="travel-frontend-route"):
+        render(Combo("dev", ("kgateway-timeouts",)), tmp_path / "work")
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -161,16 +213,19 @@ def test_custom_resources_and_references_hold(rendered: Rendered, combo_id: str)
 
 
 def test_custom_resource_check_fails_on_broken_objects(rendered: Rendered) -> None:
-    objects = copy.deepcopy(
-        objects_of(rendered, "ha+monitoring+network-policies+kgateway-timeouts")
-    )
+    objects = copy.deepcopy(objects_of(rendered, "ha+monitoring+kgateway-timeouts"))
     one(objects, "Cluster", "travel-db")["spec"]["instances"] = "three"
     rule = one(objects, "PrometheusRule", "coagents-travel")
     rule["spec"]["groups"][0]["rules"][0]["expr"] = "sum(rate(x[5m]) >"
     one(objects, "TrafficPolicy", "travel-frontend-streaming")["spec"]["timeouts"] = {
         "requestTimeout": "15s"
     }
+    one(objects, "ScheduledBackup", "travel-db-nightly")["spec"]["schedule"] = "0 3 * * *"
+    store = one(objects, "ObjectStore", "travel-db-backups")["spec"]["configuration"]
+    store["s3Credentials"]["accessKeyId"] = "AKIA-in-git"
     problems = custom_resource_problems(objects)
+    assert any("six cron fields" in p for p in problems), problems
+    assert any("accessKeyId must be a Secret" in p for p in problems), problems
     assert any("instances" in p for p in problems), problems
     assert any("PromQL" in p for p in problems), problems
     assert any("requestTimeout" in p for p in problems), problems
@@ -184,6 +239,12 @@ def test_reference_check_fails_on_dangling_names(rendered: Rendered) -> None:
         "frontend-route"
     )
     problems = reference_problems(objects)
+    ha = copy.deepcopy(objects_of(rendered, "ha"))
+    one(ha, "ScheduledBackup", "travel-db-nightly")["spec"]["cluster"]["name"] = "travel"
+    one(ha, "Cluster", "travel-db")["spec"]["plugins"][0]["parameters"]["barmanObjectName"] = "x"
+    problems += reference_problems(ha)
+    assert any("backs up a Cluster that is not rendered" in p for p in problems), problems
+    assert any("ObjectStore x is not rendered" in p for p in problems), problems
     assert any("backend travel-frontend:3000" in p for p in problems), problems
     assert any("frontend-route" in p for p in problems), problems
 
@@ -269,6 +330,19 @@ def test_no_latest_and_prod_pins_sha_and_digest(rendered: Rendered, combo_id: st
             assert re.fullmatch(r"ghcr\.io/[^:@]+:[0-9a-f]{40}@sha256:[0-9a-f]{64}", image), image
 
 
+def test_ha_backs_up_its_database(rendered: Rendered) -> None:
+    ha = objects_of(rendered, "ha")
+    cluster = one(ha, "Cluster", "travel-db")
+    plugin = cluster["spec"]["plugins"][0]
+    assert plugin["name"] == "barman-cloud.cloudnative-pg.io" and plugin["isWALArchiver"]
+    store = one(ha, "ObjectStore", plugin["parameters"]["barmanObjectName"])
+    creds = store["spec"]["configuration"]["s3Credentials"]
+    assert {creds[k]["name"] for k in ("accessKeyId", "secretAccessKey")} == {"travel-db-backup"}
+    backup = one(ha, "ScheduledBackup", "travel-db-nightly")
+    assert backup["spec"]["cluster"]["name"] == "travel-db"
+    assert backup["spec"]["method"] == "plugin"
+
+
 def test_replicas_and_database_per_overlay(rendered: Rendered) -> None:
     dev, prod, ha = (objects_of(rendered, o) for o in ("dev", "prod", "ha"))
     for name in ("travel-frontend", "travel-backend"):
@@ -311,7 +385,7 @@ def test_route_timeouts_are_sized_for_streaming(rendered: Rendered) -> None:
 
 
 def test_network_policies_deny_by_default_and_open_only_the_paths(rendered: Rendered) -> None:
-    objects = objects_of(rendered, "prod+network-policies")
+    objects = objects_of(rendered, "prod")
     deny = one(objects, "NetworkPolicy", "default-deny-all")
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 

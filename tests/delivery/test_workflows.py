@@ -61,6 +61,9 @@ def runs(job: dict[str, Any]) -> str:
 
 
 def is_deploy_job(job: dict[str, Any]) -> bool:
+    """Changes a real cluster (a job that creates its own kind cluster changes only that)."""
+    if any("helm/kind-action" in str(step.get("uses")) for step in job.get("steps") or []):
+        return "environment" in job
     return "environment" in job or any(marker in runs(job) for marker in DEPLOY_MARKERS)
 
 
@@ -135,7 +138,87 @@ def broad_permissions(path: Path) -> list[str]:
     return problems
 
 
+GUARD = ".github/scripts/newer-than-deployed"
+
+
+def _step_index(job: dict[str, Any], needle: str) -> int | None:
+    for index, step in enumerate(job.get("steps") or []):
+        if needle in str(step.get("run", "")) or needle in str(step.get("uses", "")):
+            return index
+    return None
+
+
+def unguarded_rollouts(path: Path) -> list[str]:
+    """A job that deploys or pins checks first that its commit is not older than what is
+    deployed; the pin job waits for the deploy (and its smoke test)."""
+    problems = []
+    all_jobs = jobs(load(path))
+    for name, job in all_jobs.items():
+        acts = _step_index(job, "travelctl deploy")
+        if acts is None:
+            acts = _step_index(job, "git push")
+        if acts is None:
+            continue
+        guard = _step_index(job, GUARD)
+        if guard is None or guard > acts:
+            problems.append(f"{path.name}: job {name} does not run {GUARD} before it acts")
+        checkout: dict[str, Any] = next(
+            (s for s in job.get("steps") or [] if "checkout" in str(s.get("uses"))), {}
+        )
+        if checkout.get("with", {}).get("fetch-depth") != 0:
+            problems.append(f"{path.name}: job {name} checks out without history (fetch-depth 0)")
+        if "git push" in runs(job):
+            needs = job.get("needs", [])
+            if "deploy" in all_jobs and "deploy" not in (
+                needs if isinstance(needs, list) else [needs]
+            ):
+                problems.append(f"{path.name}: job {name} pins without waiting for the deploy")
+    return problems
+
+
+def unscanned_or_unsigned(path: Path) -> list[str]:
+    """Every job that pushes images scans them (failing on CRITICAL) and signs them by digest."""
+    problems = []
+    for name, job in jobs(load(path)).items():
+        pushes = [s for s in job.get("steps") or [] if "build-push-action" in str(s.get("uses"))]
+        if not pushes:
+            continue
+        scans = [s for s in job["steps"] if "trivy-action" in str(s.get("uses"))]
+        failing = [
+            s
+            for s in scans
+            if "CRITICAL" in str(s["with"].get("severity"))
+            and str(s["with"].get("exit-code")) == "1"
+        ]
+        if len(failing) < len(pushes):
+            problems.append(f"{path.name}: job {name} does not fail on CRITICAL in every image")
+        signs = runs(job).count("cosign sign --yes")
+        if signs < len(pushes) or _step_index(job, "cosign-installer") is None:
+            problems.append(f"{path.name}: job {name} does not sign every image with cosign")
+        if job.get("permissions", {}).get("id-token") != "write":
+            problems.append(f"{path.name}: job {name} lacks id-token: write for keyless signing")
+    return problems
+
+
+def unpinned_kustomize(path: Path) -> list[str]:
+    """A job that runs the kustomize binary installs a pinned version first."""
+    problems = []
+    workflow = load(path)
+    pinned = str(workflow.get("env", {}).get("KUSTOMIZE_VERSION", ""))
+    for name, job in jobs(workflow).items():
+        uses = _step_index(job, "kustomize edit")
+        if uses is None:
+            continue
+        install = _step_index(job, "sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE_VERSION}")
+        if install is None or install > uses or not re.fullmatch(r"v\d+\.\d+\.\d+", pinned):
+            problems.append(f"{path.name}: job {name} runs an unpinned kustomize")
+    return problems
+
+
 CHECKS = {
+    "guarded rollouts": unguarded_rollouts,
+    "scanned and signed": unscanned_or_unsigned,
+    "pinned kustomize": unpinned_kustomize,
     "pinned actions": unpinned_actions,
     "timeouts": jobs_without_timeout,
     "gated deploys": ungated_deploys,
@@ -244,6 +327,19 @@ def test_policy_holds(check: Callable[[Path], list[str]]) -> None:
 SET_UI = "${BASE_FRONTEND_IMAGE}=${FRONTEND_IMAGE}"
 SET_AGENT = "${BASE_BACKEND_IMAGE}=${BACKEND_IMAGE}"
 BREAKAGES = [
+    ("guarded rollouts", "cd.yml", '.github/scripts/newer-than-deployed "$deployed"', "true"),
+    ("guarded rollouts", "cd.yml", '.github/scripts/newer-than-deployed "$pinned"', "true"),
+    ("guarded rollouts", "cd.yml", "needs: [images, deploy]", "needs: [images]"),
+    ("guarded rollouts", "cd.yml", "fetch-depth: 0 # the guard", "fetch-depth: 1 # the guard"),
+    ("scanned and signed", "cd.yml", 'exit-code: "1"', 'exit-code: "0"'),
+    (
+        "scanned and signed",
+        "cd.yml",
+        'cosign sign --yes "${FRONTEND_IMAGE}',
+        'echo "${FRONTEND_IMAGE}',
+    ),
+    ("scanned and signed", "cd.yml", "id-token: write", "id-token: none"),
+    ("pinned kustomize", "cd.yml", "KUSTOMIZE_VERSION: v5.7.1", "KUSTOMIZE_VERSION: latest"),
     (
         "pinned actions",
         "cd.yml",

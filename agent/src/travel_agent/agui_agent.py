@@ -3,14 +3,23 @@ limited to what clients show, and no time travel.
 
 The integration derives the graph's input/output keys from its JSON schemas on every run;
 for this graph that costs more than the whole run, and the schemas never change.
+
+The integration sends TOOL_CALL_RESULT only for LangChain tools; this graph's search and
+trips nodes write their tool results themselves, so the results are sent here, when the
+chat node next starts (the results are stored by then, with the ids the conversation's
+MESSAGES_SNAPSHOT carries) and before anything the model says next.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import AsyncIterator
 from typing import Any
 
+from ag_ui.core import EventType, ToolCallResultEvent
 from ag_ui_langgraph import LangGraphAgent
+from ag_ui_langgraph.utils import normalize_tool_content
+from langchain_core.messages import AIMessage, ToolMessage
 
 from .state import STATE_KEYS
 
@@ -35,8 +44,55 @@ class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ship
         # (the full message list in every snapshot would grow with the conversation).
         return {key: state[key] for key in STATE_KEYS if key in state}
 
+    async def _handle_single_event(self, event: Any, state: Any) -> AsyncIterator[Any]:
+        # Calls this run made (a result of a call streamed in an earlier run, before an
+        # approval, is in MESSAGES_SNAPSHOT: AG-UI wants a result after its call's start).
+        called: set[str] = self.active_run.setdefault("travel_calls", set())
+        kind = event.get("event")
+        if kind == "on_chain_end" and _is_node(event, "chat"):
+            output = event.get("data", {}).get("output")
+            for message in output.get("messages", []) if isinstance(output, dict) else []:
+                if isinstance(message, AIMessage):
+                    called.update(c["id"] for c in message.tool_calls if c["id"])
+        if kind == "on_chain_start" and _is_node(event, "chat"):
+            for result in _trailing_tool_results(event.get("data", {}).get("input")):
+                if result.tool_call_id not in called:
+                    continue
+                called.discard(result.tool_call_id)  # sent once
+                yield self._dispatch_event(
+                    ToolCallResultEvent(
+                        type=EventType.TOOL_CALL_RESULT,
+                        tool_call_id=self._resolve_public_tool_call_id(result.tool_call_id),
+                        message_id=self._resolve_public_message_id(
+                            str(result.id or result.tool_call_id)
+                        ),
+                        content=normalize_tool_content(result.content),
+                        role="tool",
+                    )
+                )
+        async for out in super()._handle_single_event(event, state):
+            yield out
+
     async def prepare_regenerate_stream(self, *args: Any, **kwargs: Any) -> Any:
         # The integration rewinds a thread (old trips, lost approvals) when a request
         # re-sends an earlier message. agui.py passes only the person's new message, so
         # this is never reached; should it be, the run fails instead of rewinding.
         raise RuntimeError("refusing to rewind a thread (time travel is not offered)")
+
+
+def _is_node(event: dict[str, Any], name: str) -> bool:
+    metadata = event.get("metadata") or {}
+    return bool(event.get("name") == name and metadata.get("langgraph_node") == name)
+
+
+def _trailing_tool_results(state: Any) -> list[ToolMessage]:
+    """The tool results that end the conversation (those of the last tool call)."""
+    messages = state.get("messages") if isinstance(state, dict) else None
+    results: list[ToolMessage] = []
+    for message in reversed(messages or []):
+        if not isinstance(message, ToolMessage):
+            if not isinstance(message, AIMessage):
+                return []
+            break
+        results.append(message)
+    return results[::-1]

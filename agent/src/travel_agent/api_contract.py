@@ -16,7 +16,7 @@ from starlette.routing import Match
 
 from travel_kit.ids import THREAD_ID_PATTERN
 
-from .client_messages import VISIBLE_TEXT_PATTERN
+from .client_messages import visible_text_pattern
 
 #: The path parameter as documented; the check itself (with a clearer 422) is in runtime.
 THREAD_ID_SCHEMA: dict[str, Any] = {"pattern": THREAD_ID_PATTERN, "minLength": 8, "maxLength": 128}
@@ -79,11 +79,12 @@ def _user_text_is_visible(components: dict[str, Any]) -> None:
     text_ref = "#/components/schemas/TextPart"
     user_ref = "#/components/schemas/UserTextPart"
     part = copy.deepcopy(components["TextPart"])
-    part["properties"]["text"]["pattern"] = VISIBLE_TEXT_PATTERN
+    pattern = visible_text_pattern()
+    part["properties"]["text"]["pattern"] = pattern
     part["title"] = "UserTextPart"
     components["UserTextPart"] = part
     as_string, as_list = components["UserMessage"]["properties"]["content"]["anyOf"]
-    as_string["pattern"] = VISIBLE_TEXT_PATTERN
+    as_string["pattern"] = pattern
     as_list["minItems"] = 1
     items = as_list["items"]
     items["oneOf"] = [{"$ref": user_ref} if r == {"$ref": text_ref} else r for r in items["oneOf"]]

@@ -15,10 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from travel_kit.request_ids import add_request_ids
 
-from . import __version__, agui, health, tracing, trips_api
+from . import __version__, agui, health, itinerary_api, tracing, trips_api
 from .agui_agent import TravelAgent
 from .api_contract import http_error, run_input_components
 from .graph import GraphDeps, build_graph
+from .itinerary.routes import RouteService
+from .itinerary.routing.base import RoutingProvider
+from .itinerary.routing.factory import build_routing_provider
+from .itinerary.routing.offline import OfflineEstimates
+from .itinerary.share_store import ShareStore
+from .itinerary.sharing import Shares
 from .llm.factory import build_chat_model
 from .middleware import ServiceMiddleware
 from .persistence import open_persistence
@@ -40,6 +46,7 @@ def create_app(
     model: BaseChatModel | None = None,
     places: PlacesProvider | None = None,
     span_exporter: Any = None,
+    routing: RoutingProvider | None = None,
 ) -> FastAPI:
     """Build the app. `model`/`places` replace the configured providers, `span_exporter`
     the OTLP exporter when tracing is on (used by tests)."""
@@ -80,12 +87,23 @@ def create_app(
                 llm_provider=settings.effective_llm_provider if model is None else "custom",
                 places_provider=provider.name,
             )
+            route_service = RouteService(
+                routing or build_routing_provider(settings),
+                OfflineEstimates(settings.routing_detour_factor),
+                settings.routing_profile,
+                cache_ttl_seconds=settings.routing_cache_ttl_seconds,
+            )
+            app.state.itinerary = itinerary_api.Itinerary(
+                routes=route_service,
+                shares=await Shares.open(ShareStore(persistence), settings),
+            )
             log.info(
                 "agent service ready",
                 extra={
                     "checkpointer": persistence.kind,
                     "llm_provider": app.state.runtime.llm_provider,
                     "places_provider": provider.name,
+                    "routing_provider": route_service.provider.name,
                 },
             )
             try:
@@ -93,6 +111,7 @@ def create_app(
             finally:
                 await app.state.runtime.locks.settle()  # before the pool they use closes
                 await provider.aclose()
+                await route_service.aclose()
                 tracing.stop_tracing(tracer_provider)
 
     tracer_provider = tracing.make_tracer_provider(settings, span_exporter)
@@ -123,6 +142,8 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(agui.router)
     app.include_router(trips_api.router)
+    app.include_router(itinerary_api.router)
+    app.include_router(itinerary_api.public)
     app.include_router(health.router)
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else None
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes, api_token=token)

@@ -11,8 +11,9 @@ content (an "edit") is refused, never written over the conversation or used to r
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
+from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from ag_ui.core import Message, UserMessage
@@ -26,15 +27,29 @@ EDITED = (
 EMPTY = "Your message is empty: type something to send."
 NOT_TEXT = "Your message holds characters that are not valid text; type it again."
 
-#: Characters nobody reads: controls, spaces, zero-width, joiner and direction marks. A
-#: message of these only is empty. One list for the check and for the API schema.
-INVISIBLE = (
-    "\\u0000-\\u0020\\u007f-\\u00a0\\u00ad\\u061c\\u115f\\u1160\\u1680\\u180e"
-    "\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\u3164\\ufeff\\uffa0"
-)
-_BLANK = re.compile(f"[{INVISIBLE}]*")
-#: The OpenAPI pattern of a user's text: at least one character that is not invisible.
-VISIBLE_TEXT_PATTERN = f"[^{INVISIBLE}]"
+
+def _invisible(char: str) -> bool:
+    # Unicode's "Other" and "Separator" characters (controls, zero-width and direction
+    # marks, unassigned, spaces): nothing a person wrote. A message of these only is empty.
+    # Python's isprintable() is exactly "neither", but counts the ASCII space as printable.
+    return char == " " or not char.isprintable()
+
+
+@lru_cache(maxsize=1)
+def visible_text_pattern() -> str:
+    """The OpenAPI pattern of a user's text, from the same rule as the check: at least one
+    character that is not invisible. Built once, when the schema is asked for."""
+    ranges: list[str] = [" "]
+    # Lone surrogates are refused on their own (NOT_TEXT) and cannot be encoded: skipped.
+    for start, stop in ((0, 0xD800), (0xE000, 0x110000)):
+        code = start
+        for printable, run in groupby(map(str.isprintable, map(chr, range(start, stop)))):
+            length = len(list(run))
+            if not printable:
+                last = code + length - 1
+                ranges.append(chr(code) if length == 1 else f"{chr(code)}-{chr(last)}")
+            code += length
+    return f"[^{''.join(ranges)}]"
 
 
 class Refused(Exception):
@@ -61,7 +76,7 @@ def _check_text(message: UserMessage) -> None:
     if any(0xD800 <= ord(c) <= 0xDFFF for text in texts for c in text):
         raise Refused(NOT_TEXT)  # a lone surrogate: no UTF-8 for it, it would be stored as ?
     only_text = isinstance(message.content, str) or len(texts) == len(message.content or [])
-    if only_text and all(_BLANK.fullmatch(text) for text in texts):
+    if only_text and all(_invisible(c) for text in texts for c in text):
         raise Refused(EMPTY)
 
 

@@ -136,6 +136,9 @@ class Nodes:
             update = initial_values(deps.demo_trips)
         elif state.get("search_progress") and _ends_with_user(state["messages"]):
             update = {"search_progress": []}  # a new turn: the last turn's searches are done
+        if state.get("trips") and any("days" not in t for t in state["trips"]):
+            # Stored before trips had days: written back whole, so clients see `days: []`.
+            update["trips"] = trips_to_state(trips_from_state(state["trips"]))
         values = {**state, **update}
         if _failed_calls_since_user(state["messages"]) > MAX_REPAIRS:
             reply = AIMessage(content=errors.TOO_MANY_REPAIRS, id=f"repairs-{uuid.uuid4().hex}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -30,8 +31,22 @@ class Place(PlaceFields):
     id: Id
 
 
+class Day(BaseModel):
+    """One day of a trip: its places in route order (ordered = the order to visit them)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Id
+    date: datetime.date | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    place_ids: list[Id] = Field(default_factory=list)
+
+
 class Trip(BaseModel):
-    """A named set of places shown on the map."""
+    """A named set of places shown on the map, optionally arranged into days.
+
+    Places in no day are "not yet scheduled". Trips stored before days existed load with
+    `days == []`."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -41,15 +56,38 @@ class Trip(BaseModel):
     center_longitude: float = Field(ge=-180, le=180)
     zoom: int = Field(default=13, ge=1, le=20)
     places: list[Place] = Field(default_factory=list)
+    days: list[Day] = Field(default_factory=list, max_length=30)
+    start_date: datetime.date | None = None
 
     @model_validator(mode="after")
-    def _unique_place_ids(self) -> Trip:
+    def _consistent(self) -> Trip:
         seen: set[str] = set()
         for place in self.places:
             if place.id in seen:
                 raise ValueError(f"duplicate place id {place.id!r} in trip {self.id!r}")
             seen.add(place.id)
+        day_ids: set[str] = set()
+        scheduled: set[str] = set()
+        for day in self.days:
+            if day.id in day_ids:
+                raise ValueError(f"duplicate day id {day.id!r} in trip {self.id!r}")
+            day_ids.add(day.id)
+            for pid in day.place_ids:
+                if pid not in seen:
+                    raise ValueError(
+                        f"day {day.id!r} names {pid!r}, which is not a place of the trip"
+                    )
+                if pid in scheduled:
+                    raise ValueError(f"place {pid!r} is in more than one day of trip {self.id!r}")
+                scheduled.add(pid)
         return self
+
+    def place(self, place_id: str) -> Place | None:
+        return next((p for p in self.places if p.id == place_id), None)
+
+    def unscheduled_place_ids(self) -> list[str]:
+        scheduled = {pid for day in self.days for pid in day.place_ids}
+        return [p.id for p in self.places if p.id not in scheduled]
 
 
 class SearchProgress(BaseModel):

@@ -43,6 +43,23 @@ class Settings(BaseSettings):
     osm_cache_ttl_seconds: float = Field(default=86_400.0, gt=0)
     osm_cache_max_entries: int = Field(default=1024, ge=1)
 
+    # Routing (times and route lines between a day's places): auto picks osrm when
+    # ROUTING_URL is set, google when GOOGLE_MAPS_API_KEY is set, else offline estimates.
+    routing_provider: Literal["auto", "osrm", "google", "offline"] = "auto"
+    routing_url: str | None = None
+    google_routes_url: str = "https://routes.googleapis.com/directions/v2:computeRoutes"
+    routing_profile: Literal["walking", "driving"] = "walking"
+    routing_timeout_seconds: float = Field(default=10.0, gt=0)
+    routing_max_retries: int = Field(default=2, ge=0, le=10)
+    routing_cache_ttl_seconds: float = Field(default=3600.0, gt=0)
+    # Offline estimates: great-circle distance times this (streets are not straight).
+    routing_detour_factor: float = Field(default=1.3, ge=1.0, le=3.0)
+
+    # Share links: signed with this key; unset, one is generated once and kept in the
+    # database (so every replica signs alike).
+    share_signing_key: SecretStr | None = None
+    share_ttl_days: int = Field(default=30, ge=1, le=365)
+
     # Persistence: SQLite file in DATA_DIR unless DATABASE_URL names PostgreSQL.
     data_dir: Path = Path("./data")
     database_url: SecretStr | None = None
@@ -91,6 +108,14 @@ class Settings(BaseSettings):
         if self.places_provider == "auto":
             return "google" if self.google_maps_api_key else "offline"
         return self.places_provider
+
+    @property
+    def effective_routing_provider(self) -> Literal["osrm", "google", "offline"]:
+        if self.routing_provider == "auto":
+            if self.routing_url:
+                return "osrm"
+            return "google" if self.google_maps_api_key else "offline"
+        return self.routing_provider
 
     @property
     def checkpointer_kind(self) -> Literal["sqlite", "postgres"]:

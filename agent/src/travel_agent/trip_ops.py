@@ -11,8 +11,20 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .itinerary import changes as day_changes
+from .itinerary.merge import merge_days, moved_place_ids
 from .models import Place, Trip
-from .tools import TOOL_ARGS, AddTripsArgs, DeleteTripsArgs, UpdateTripsArgs
+from .tools import (
+    DAY_TOOLS,
+    TOOL_ARGS,
+    AddTripsArgs,
+    DeleteTripsArgs,
+    MovePlacesArgs,
+    OptimiseDayArgs,
+    PlanDaysArgs,
+    SetStartDateArgs,
+    UpdateTripsArgs,
+)
 
 
 class ToolArgError(ValueError):
@@ -35,15 +47,23 @@ class Change:
 class Proposal:
     action: str
     changes: list[Change] = field(default_factory=list)
+    #: The question for the person, when the action's default wording would be too vague.
+    question: str | None = None
 
     def choices(self) -> list[tuple[str, Place]]:
-        """Places the person may pick one by one: new or changed places of `after` trips."""
+        """Places the person may pick one by one: new or changed places of `after` trips,
+        and places the change moves to another day or position."""
         out: list[tuple[str, Place]] = []
         for change in self.changes:
             if change.after is None:
                 continue
             old = {p.id: p for p in change.before.places} if change.before else {}
-            out.extend((change.after.id, p) for p in change.after.places if old.get(p.id) != p)
+            moved = moved_place_ids(change.before.days if change.before else [], change.after.days)
+            out.extend(
+                (change.after.id, p)
+                for p in change.after.places
+                if old.get(p.id) != p or p.id in moved
+            )
         return out
 
     def unknown_place_ids(self, place_ids: list[str]) -> list[str]:
@@ -52,6 +72,8 @@ class Proposal:
         return [pid for pid in place_ids if pid not in keys]
 
     def message(self) -> str:
+        if self.question:
+            return self.question
         n = len(self.changes)
         trips = "trip" if n == 1 else "trips"
         if self.action == "add_trips":
@@ -69,8 +91,8 @@ class Proposal:
             "message": self.message(),
             "changes": [
                 {
-                    "before": c.before.model_dump() if c.before else None,
-                    "after": c.after.model_dump() if c.after else None,
+                    "before": c.before.model_dump(mode="json") if c.before else None,
+                    "after": c.after.model_dump(mode="json") if c.after else None,
                 }
                 for c in self.changes
             ],
@@ -87,6 +109,7 @@ class Proposal:
                 )
                 for c in payload["changes"]
             ],
+            question=payload.get("message"),
         )
 
 
@@ -124,9 +147,53 @@ def _unique(ids: list[str], what: str) -> None:
         raise ToolArgError(f"Duplicate {what} ids: {', '.join(dupes)}.")
 
 
+def _keep_days(given: Trip, current: Trip) -> Trip:
+    """An update that leaves out `days`/`start_date` keeps the trip's own (minus places gone)."""
+    update: dict[str, Any] = {}
+    if "days" not in given.model_fields_set:
+        ids = {p.id for p in given.places}
+        update["days"] = [
+            d.model_copy(update={"place_ids": [i for i in d.place_ids if i in ids]})
+            for d in current.days
+        ]
+    if "start_date" not in given.model_fields_set:
+        update["start_date"] = current.start_date
+    return given.model_copy(update=update) if update else given
+
+
+def _day_change(args: BaseModel, trip: Trip) -> tuple[Trip, str]:
+    """The trip a day tool would make, and the question for the person."""
+    try:
+        if isinstance(args, PlanDaysArgs):
+            after = day_changes.spread(trip, args.day_count, args.start_date)
+            return after, f"Spread {trip.name!r} over {args.day_count} days?"
+        if isinstance(args, OptimiseDayArgs):
+            after = day_changes.optimise(trip, args.day)
+            return after, f"Put day {args.day} of {trip.name!r} in walking order?"
+        if isinstance(args, MovePlacesArgs):
+            after = day_changes.move(trip, args.place_ids, args.day, args.position)
+            n = len(args.place_ids)
+            what = "1 place" if n == 1 else f"{n} places"
+            where = f"to day {args.day}" if args.day else "out of the schedule"
+            return after, f"Move {what} of {trip.name!r} {where}?"
+        assert isinstance(args, SetStartDateArgs)
+        after = day_changes.set_start(trip, args.start_date)
+        when = f"on {args.start_date.isoformat()}" if args.start_date else "with no dates"
+        return after, f"Start {trip.name!r} {when}?"
+    except ValueError as exc:
+        raise ToolArgError(str(exc)) from exc
+
+
 def propose(args: BaseModel, trips: list[Trip], limits: Limits) -> Proposal:
     """Check a change against the current trips and describe it for approval."""
     current = {t.id: t for t in trips}
+    if isinstance(args, PlanDaysArgs | OptimiseDayArgs | MovePlacesArgs | SetStartDateArgs):
+        if args.trip_id not in current:
+            raise ToolArgError(f"Unknown trip id {args.trip_id!r}.")
+        before = current[args.trip_id]
+        after, question = _day_change(args, before)
+        action = next(name for name in DAY_TOOLS if TOOL_ARGS[name] is type(args))
+        return Proposal(action, [Change(before, Trip.model_validate(after.model_dump()))], question)
     if isinstance(args, AddTripsArgs):
         new_ids = [t.id for t in args.trips]
         _unique(new_ids, "trip")
@@ -140,7 +207,18 @@ def propose(args: BaseModel, trips: list[Trip], limits: Limits) -> Proposal:
         for t in args.trips:
             _check_places(t, limits)
         _unique([p.id for t in args.trips for p in t.places], "place")
-        return Proposal("add_trips", [Change(None, t) for t in args.trips])
+        new = list(args.trips)
+        if args.start_date is not None and args.day_count is None:
+            # Days the model arranged itself get their dates from start_date.
+            new = [day_changes.set_start(t, args.start_date) for t in new]
+        if args.day_count is not None:
+            new = [
+                day_changes.spread(
+                    t.model_copy(update={"days": []}), args.day_count, args.start_date
+                )
+                for t in new
+            ]
+        return Proposal("add_trips", [Change(None, t) for t in new])
     if isinstance(args, UpdateTripsArgs):
         ids = [t.id for t in args.trips]
         _unique(ids, "trip")
@@ -149,7 +227,14 @@ def propose(args: BaseModel, trips: list[Trip], limits: Limits) -> Proposal:
             raise ToolArgError(f"Unknown trip ids: {', '.join(unknown)}.")
         for t in args.trips:
             _check_places(t, limits)
-        return Proposal("update_trips", [Change(current[t.id], t) for t in args.trips])
+        updated = [_keep_days(t, current[t.id]) for t in args.trips]
+        try:
+            updated = [Trip.model_validate(t.model_dump()) for t in updated]
+        except ValidationError as exc:
+            raise ToolArgError(
+                f"Invalid arguments for update_trips: {exc.errors()[0]['msg']}."
+            ) from exc
+        return Proposal("update_trips", [Change(current[t.id], t) for t in updated])
     if isinstance(args, DeleteTripsArgs):
         _unique(args.trip_ids, "trip")
         unknown = [i for i in args.trip_ids if i not in current]
@@ -196,7 +281,24 @@ def apply(
                 places.append(p)
             elif p.id in old:  # a declined edit keeps the place as it was
                 places.append(old[p.id])
-        trip = change.after.model_copy(update={"places": places})
+        picked = (
+            None
+            if wanted is None
+            else {p.id for p in change.after.places if _picked(change.after.id, p, wanted)}
+        )
+        days = merge_days(
+            change.before.days if change.before else [],
+            change.after.days,
+            picked,
+            {p.id for p in places},
+        )
+        trip = Trip.model_validate(
+            {
+                **change.after.model_dump(),
+                "places": [p.model_dump() for p in places],
+                "days": [d.model_dump() for d in days],
+            }
+        )
         if change.before is None:
             if not places and change.after.places:
                 continue  # every place declined: nothing to add
@@ -222,6 +324,16 @@ def _summary(proposal: Proposal, trips: list[Trip], approved: list[str], offered
         return f"The user approved. Deleted trips: {gone}."
     done = [names[c.after.id] for c in proposal.changes if c.after and c.after.id in names]
     verb = "Added" if proposal.action == "add_trips" else "Updated"
+    if proposal.action in DAY_TOOLS:
+        days = next(
+            (
+                len(t.days)
+                for t in trips
+                if t.id in {c.after.id for c in proposal.changes if c.after}
+            ),
+            0,
+        )
+        verb = f"Changed the days ({days} in all) of"
     part = (
         f" The user approved {len(approved)} of {offered} proposed places; "
         "the others were left out on purpose, do not add them again."
@@ -236,4 +348,4 @@ def trips_from_state(raw: list[dict[str, Any]] | None) -> list[Trip]:
 
 
 def trips_to_state(trips: list[Trip]) -> list[dict[str, Any]]:
-    return [t.model_dump() for t in trips]
+    return [t.model_dump(mode="json") for t in trips]

@@ -5,7 +5,6 @@ Edits change the same checkpointed state the agent reads, so the next chat turn 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -151,7 +150,12 @@ async def _save_places(
     select: bool = False,
 ) -> None:
     """Store `trip` with `places` in place of its old version (and select it if asked)."""
-    edited = trip.model_copy(update={"places": places})
+    # A place deleted by hand leaves its day too.
+    ids = {p.id for p in places}
+    days = [
+        d.model_copy(update={"place_ids": [i for i in d.place_ids if i in ids]}) for d in trip.days
+    ]
+    edited = trip.model_copy(update={"places": places, "days": days})
     values: dict[str, Any] = {
         "trips": trips_to_state([edited if t.id == trip.id else t for t in trips])
     }
@@ -244,39 +248,6 @@ async def delete_place(
         places = [p for p in trip.places if p.id != place_id]
         await _save_places(runtime, thread_id, trips, trip, places)
         return Response(status_code=204)
-
-
-@router.get(
-    "/trips/{trip_id}/export",
-    summary="Export a trip as GeoJSON",
-    responses={200: {"content": {"application/geo+json": {}}}},
-)
-async def export_trip(
-    trip_id: str, thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
-) -> Response:
-    snapshot = await _read(runtime, thread_id)
-    trip = _find_trip(trips_from_state(snapshot.values.get("trips")), trip_id)
-    features = [
-        {
-            "type": "Feature",
-            "id": p.id,
-            "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
-            "properties": {
-                "name": p.name,
-                "address": p.address,
-                "rating": p.rating,
-                "description": p.description,
-                "order": i + 1,
-            },
-        }
-        for i, p in enumerate(trip.places)
-    ]
-    body = {"type": "FeatureCollection", "name": trip.name, "features": features}
-    return Response(
-        content=json.dumps(body, ensure_ascii=False),
-        media_type="application/geo+json",
-        headers={"Content-Disposition": f'attachment; filename="trip-{_safe(trip.id)}.geojson"'},
-    )
 
 
 def _safe(text: str) -> str:

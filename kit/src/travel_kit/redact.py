@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, SecretStr
 
 REDACTED = "[redacted]"
-#: A shorter "secret" (a test's UI_SECRET_KEY=k) cannot be told from ordinary text: every
-#: "k" of every line would go. Real keys, tokens and passwords are far longer.
+#: Shorter values are not looked for: a one-letter test key would blank that letter in
+#: every line, and a secret that short protects nothing anyway.
 MIN_SECRET_CHARS = 4
 
 # scheme://user:password@ or scheme://token@ : whatever stands before the host.

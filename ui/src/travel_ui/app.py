@@ -16,7 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from travel_kit.request_ids import add_request_ids
 
-from . import routes_api, routes_health, routes_pages, tracing
+from . import routes_api, routes_health, routes_pages, routes_share, tracing
 from .agent_client import AgentClient
 from .api_contract import http_error_handler, validation_sentence
 from .assets import asset_version, script_modules, static_mounts
@@ -67,7 +67,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.add_exception_handler(RequestValidationError, validation_sentence)
-    routers = (routes_pages.router, routes_api.router, routes_health.router)
+    routers = (routes_pages.router, routes_api.router, routes_share.router, routes_health.router)
     for router in routers:
         app.include_router(router)
     mounts = static_mounts()

@@ -3,20 +3,15 @@ as when OpenStreetMap maps a museum both as a point and as its building)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
+from ..geo import distance_km
 from ..models import Place
+from .gazetteer.text import normalize
+
+__all__ = ["SAME_PLACE_KM", "dedupe_places", "distance_km"]
 
 SAME_PLACE_KM = 0.3
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def dedupe_places(places: Iterable[Place], *, within_km: float = SAME_PLACE_KM) -> list[Place]:
@@ -27,7 +22,7 @@ def dedupe_places(places: Iterable[Place], *, within_km: float = SAME_PLACE_KM) 
     for place in places:
         if place.id in ids:
             continue
-        key = " ".join(place.name.casefold().split())
+        key = normalize(place.name)
         twins = by_name.setdefault(key, [])
         if any(
             distance_km(place.latitude, place.longitude, t.latitude, t.longitude) <= within_km

@@ -37,6 +37,7 @@ from .gazetteer.cities import (
 )
 from .gazetteer.geo import distance_km
 from .gazetteer.index import GazetteerIndex, load_index
+from .gazetteer.mentions import Mentions
 from .gazetteer.names import match_names
 from .gazetteer.text import Word, normalize, words_of
 from .gazetteer.words import FILLERS
@@ -75,6 +76,7 @@ class City:
     longitude: float
     population: int
     has_landmarks: bool
+    region: str = ""  # "Costa Rica", "Maine, United States": tells homonyms apart
 
     @property
     def lat(self) -> float:
@@ -83,6 +85,29 @@ class City:
     @property
     def lon(self) -> float:
         return self.longitude
+
+
+@dataclass(frozen=True, slots=True)
+class CityMentioned:
+    """A city a sentence names, for the planner: `alternatives` are other notable cities of
+    that name (`ambiguous` when one is too big to pick silently); `qualified` when a
+    country or province in the sentence chose it."""
+
+    city: City
+    written: str
+    at: int  # word position in the sentence
+    qualified: bool
+    alternatives: tuple[City, ...]
+    ambiguous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RegionNamed:
+    """A country, province or travel region a sentence names, with its main cities."""
+
+    name: str
+    label: str  # "Greece", "Tuscany"
+    cities: tuple[City, ...]
 
 
 @dataclass(slots=True)
@@ -107,6 +132,7 @@ class OfflineGazetteer:
 
     def __init__(self, index: GazetteerIndex | None = None) -> None:
         self._index = index if index is not None else load_index()
+        self._mentions = Mentions(self._index)
 
     async def search(
         self, query: str, *, near: tuple[float, float] | None = None, limit: int = 10
@@ -139,6 +165,42 @@ class OfflineGazetteer:
         spans = city_spans(self._index, words, usable, sole=sole, qualified=bool(regions.pairs))
         match = best_city(self._index, words, spans, regions=regions)
         return self._city(match.city) if match else None
+
+    def cities_in(self, text: str) -> list[CityMentioned]:
+        """Every city a sentence names, in order, each with its homonyms ("Milan and Turin",
+        "Córdoba, Spain", "Santiago")."""
+        return [
+            CityMentioned(
+                self._city(m.city),
+                m.written,
+                m.start,
+                m.qualified,
+                tuple(self._city(a) for a in m.alternatives),
+                m.ambiguous,
+            )
+            for m in self._mentions.cities(text)
+        ]
+
+    def region_in(self, text: str) -> RegionNamed | None:
+        """The country, province or travel region a sentence names ("Greece", "Tuscany")."""
+        found = self._mentions.region(text)
+        if found is None:
+            return None
+        if found.admin1 or found.name not in self._index.region_keys:
+            label = found.name.removeprefix("the ").title()
+        else:
+            label = self._index.country_name(found.country)
+        return RegionNamed(found.name, label, tuple(self._city(c) for c in found.cities))
+
+    def landmark_names(self, text: str) -> list[str]:
+        """Landmarks a sentence names in full ("Add the Sistine Chapel ..."), so that the
+        words of a name ("chapel", "park") are not read as a kind of place."""
+        return self._mentions.landmark_names(text)
+
+    def near_misses(self, phrase: str) -> list[tuple[City, float]]:
+        """Cities whose names are a few letters from `phrase`, closest first, with a score
+        out of 100 ("kyotto" -> Kyoto); empty when nothing is close."""
+        return [(self._city(m.city), m.score) for m in self._mentions.near_misses(phrase)]
 
     def categories_in(self, text: str) -> list[str]:
         """Gazetteer categories for the interests named in a sentence, in order of mention.
@@ -467,6 +529,7 @@ class OfflineGazetteer:
             longitude=record.longitude,
             population=record.population,
             has_landmarks=index.has_landmarks(city),
+            region=index.city_region(city),
         )
 
     def _where(self, city: int) -> str:

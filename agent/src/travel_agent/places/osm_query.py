@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .gazetteer.text import normalize
+
 
 @dataclass(frozen=True)
 class Category:
@@ -143,7 +145,9 @@ KEYWORDS: dict[str, Category] = {
     "campsites": _CAMPING,
     "camping": _CAMPING,
 }
-_PHRASES = sorted(KEYWORDS, key=len, reverse=True)
+# Compared in the gazetteer's normal form (one normaliser for every name and query).
+_NORMAL = {normalize(k): v for k, v in KEYWORDS.items()}
+_PHRASES = sorted(_NORMAL, key=len, reverse=True)
 
 _SPLIT = re.compile(r"^(?P<what>.+?)\s+(?:in|near|around|at)\s+(?P<where>\S.*)$", re.IGNORECASE)
 
@@ -159,10 +163,10 @@ class ParsedQuery:
 
 
 def find_category(words: str) -> Category | None:
-    padded = f" {' '.join(words.casefold().split())} "
+    padded = f" {normalize(words)} "
     for phrase in _PHRASES:
         if any(f" {phrase}{plural} " in padded for plural in ("", "s", "es")):
-            return KEYWORDS[phrase]
+            return _NORMAL[phrase]
     return None
 
 
@@ -180,8 +184,8 @@ _GENERIC = frozenset(
 def _names_something(what: str) -> bool:
     """True for "Vatican Museums" or "Hotel Artemide": a proper name, not a kind of place."""
     for word in re.findall(r"[^\W\d_][\w'’-]*", what):
-        lowered = word.casefold()
-        if word[0].isupper() and lowered not in KEYWORDS and lowered not in _GENERIC:
+        lowered = normalize(word)
+        if word[0].isupper() and lowered not in _NORMAL and lowered not in _GENERIC:
             return True
     return False
 

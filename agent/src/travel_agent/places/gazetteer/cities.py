@@ -57,7 +57,7 @@ def find_regions(index: GazetteerIndex, words: Sequence[Word], usable: Sequence[
             if not all(usable[start : start + size]):
                 continue
             key = " ".join(w.norm for w in words[start : start + size])
-            region = index.region_keys.get(key)
+            region = index.region_of(key)
             if region is not None and key not in COMMON_WORDS:
                 spans.append(Span(start, start + size, ()))
                 pairs.add((region[0], region[1]))
@@ -137,6 +137,15 @@ def _near(index: GazetteerIndex, city: int, near: tuple[float, float] | None) ->
     )
 
 
+def without_qualifiers(spans: Sequence[Span], regions: Regions) -> list[Span]:
+    """Drops city readings of a region that qualifies an earlier city: in "San José, Costa
+    Rica" or "Melbourne, Victoria" the second name is the region, not a town called so."""
+    first_end = min((s.end for s in spans), default=0)
+    return [
+        s for s in spans if not (s.start >= first_end and any(r.overlaps(s) for r in regions.spans))
+    ]
+
+
 def best_city(
     index: GazetteerIndex,
     words: Sequence[Word],
@@ -147,6 +156,7 @@ def best_city(
     whole: bool = False,
 ) -> CityMatch | None:
     """Picks one city from candidate spans (see the module docstring for the order)."""
+    spans = without_qualifiers(spans, regions)
     region_spans = [r for r in regions.spans if not any(r.overlaps(s) for s in spans)]
     active = Regions(tuple(region_spans), regions.pairs if region_spans else frozenset())
     best: tuple[tuple[bool, bool, bool, bool, int, int, int], CityMatch] | None = None

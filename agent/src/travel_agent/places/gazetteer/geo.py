@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-EARTH_RADIUS_KM = 6371.0
+from ...geo import EARTH_RADIUS_KM, distance_km
+
+__all__ = ["EARTH_RADIUS_KM", "KM_PER_DEGREE_LATITUDE", "PointIndex", "distance_km"]
+
 KM_PER_DEGREE_LATITUDE = 111.2
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 class PointIndex:

@@ -19,7 +19,8 @@ from typing import Any
 
 from .geo import PointIndex
 from .packed import NameTable, unpack_ints
-from .text import stem
+from .regions import PROVINCES
+from .text import normalize, stem
 from .words import GENERIC_NAME_WORDS, NAME_STOPWORDS
 
 INDEX_FORMAT = 3
@@ -115,6 +116,7 @@ class GazetteerIndex:
         self._city_codes = NameTable(raw["city_codes"])
         self.curated_labels: dict[int, str] = {city: label for city, label in raw["curated"]}
         self._examples: dict[str, list[int]] = raw["examples"]
+        self._region_cities: dict[tuple[str, str, int], list[int]] = {}
 
         self.airports: list[AirportRecord] = []
         self.airport_by_iata: dict[str, int] = {}
@@ -158,6 +160,46 @@ class GazetteerIndex:
     def city_points(self) -> PointIndex:
         """Built on first use: only searches near a point with nothing curated need it."""
         return PointIndex(self.cities.latitude, self.cities.longitude)
+
+    @cached_property
+    def province_keys(self) -> dict[str, list[str]]:
+        """Provinces outside the US ("british columbia") -> [country, admin1], the admin1
+        code read from each province's witness city (see `regions.py`)."""
+        keys: dict[str, list[str]] = {}
+        for name, (country, witness) in PROVINCES.items():
+            ids = [
+                i
+                for i in self.cities_named(normalize(witness))
+                if self.cities.country[i] == country
+            ]
+            if ids:
+                best = max(ids, key=lambda i: self.cities.population[i])
+                keys[name] = [country, self.cities.admin1[best]]
+        return keys
+
+    def region_of(self, key: str) -> list[str] | None:
+        """[country, admin1 or ""] for a normalised country, US state or province name."""
+        return self.province_keys.get(key) or self.region_keys.get(key)
+
+    def cities_in_region(self, country: str, admin1: str = "", limit: int = 3) -> list[int]:
+        """Main cities of a country or province: curated first, then the most populous."""
+        examples = self.example_cities(country, admin1)
+        if examples:
+            return examples[:limit]
+        key = (country, admin1, limit)
+        if key not in self._region_cities:  # a scan of every city: done once per region
+            self._region_cities[key] = self._scan_region(country, admin1, limit)
+        return self._region_cities[key]
+
+    def _scan_region(self, country: str, admin1: str, limit: int) -> list[int]:
+        cities = self.cities
+        found = [
+            i
+            for i in range(len(cities))
+            if cities.country[i] == country and (not admin1 or cities.admin1[i] == admin1)
+        ]
+        found.sort(key=lambda i: (not self.has_landmarks(i), -cities.population[i]))
+        return found[:limit]
 
     def example_cities(self, country: str, admin1: str = "") -> list[int]:
         """Up to three cities of a country or US state: curated first, then the biggest."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters NFKD does not decompose but that people type without their stroke or ligature.
 _FOLD = str.maketrans(
@@ -37,8 +38,12 @@ def _split_words(text: str) -> list[str]:
     return "".join(out).split()
 
 
+@lru_cache(maxsize=32_768)
 def normalize(text: str) -> str:
     """Lower-case, accent-free, punctuation-free form: "São Paulo!" -> "sao paulo".
+
+    Cached: the planner and the provider normalise the same names (trip places, city
+    names) over and over, and a pure function of a short string is cheap to remember.
 
     Accents are dropped only from Latin letters; other scripts keep their marks so that
     distinct names (e.g. Devanagari vowel signs) stay distinct.

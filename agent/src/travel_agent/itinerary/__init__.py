@@ -1,0 +1,1 @@
+"""A trip as an itinerary: days, route order, routes, exports and share links."""

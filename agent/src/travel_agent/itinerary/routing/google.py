@@ -1,0 +1,104 @@
+"""Google Routes API: `POST https://routes.googleapis.com/directions/v2:computeRoutes` with
+the API key in `X-Goog-Api-Key` and a field mask asking only for what is shown (per-leg
+distance and duration, and the line as GeoJSON)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pydantic import SecretStr
+
+from ...places.http import PlaceSearchFailed, PlacesHTTPClient
+from .base import Leg, Point, Profile, Route, RoutingFailed
+
+log = logging.getLogger("travel_agent.routing")
+
+FIELD_MASK = (
+    "routes.legs.distanceMeters,routes.legs.duration,routes.distanceMeters,routes.duration,"
+    "routes.polyline.geoJsonLinestring"
+)
+TRAVEL_MODES: dict[str, str] = {"walking": "WALK", "driving": "DRIVE"}
+#: The Routes API takes at most 25 intermediate waypoints per request.
+MAX_POINTS = 27
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$")
+
+
+def _waypoint(p: Point) -> dict[str, Any]:
+    return {"location": {"latLng": {"latitude": p[0], "longitude": p[1]}}}
+
+
+def _seconds(value: Any) -> float:
+    match = DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"not a duration: {value!r}")
+    return float(match.group(1))
+
+
+class GoogleRouting:
+    name = "google"
+
+    def __init__(self, url: str, api_key: SecretStr, http: PlacesHTTPClient) -> None:
+        self.url = url
+        self.api_key = api_key
+        self.http = http
+
+    async def route(self, points: list[Point], profile: Profile) -> Route:
+        legs: list[Leg] = []
+        line: list[tuple[float, float]] = []
+        for start in range(0, len(points) - 1, MAX_POINTS - 1):
+            piece = await self._one(points[start : start + MAX_POINTS], profile)
+            legs.extend(piece.legs)
+            line.extend(piece.geometry if not line else piece.geometry[1:])
+        return Route(legs=legs, geometry=line, estimate=False, provider=self.name)
+
+    async def _one(self, points: list[Point], profile: Profile) -> Route:
+        body = {
+            "origin": _waypoint(points[0]),
+            "destination": _waypoint(points[-1]),
+            "intermediates": [_waypoint(p) for p in points[1:-1]],
+            "travelMode": TRAVEL_MODES[profile],
+            "polylineEncoding": "GEO_JSON_LINESTRING",
+        }
+        headers = {
+            "X-Goog-Api-Key": self.api_key.get_secret_value(),
+            "X-Goog-FieldMask": FIELD_MASK,
+        }
+        try:
+            r = await self.http.send("POST", self.url, json=body, headers=headers)
+        except PlaceSearchFailed as exc:
+            raise RoutingFailed(exc.reason) from exc
+        try:
+            data: Any = r.json()
+        except ValueError:
+            data = None
+        if r.status_code != 200:
+            error = data.get("error", {}) if isinstance(data, dict) else {}
+            log.warning(
+                "google routes refused",
+                extra={"status": r.status_code, "google_status": error.get("status")},
+            )
+            if r.status_code in (401, 403):
+                raise RoutingFailed("the routing service rejected the API key")
+            raise RoutingFailed(f"the routing service answered {r.status_code}")
+        routes = data.get("routes") if isinstance(data, dict) else None
+        if not routes:  # an empty object: Google found no route
+            raise RoutingFailed("the routing service found no route between these places")
+        try:
+            route = routes[0]
+            legs = [
+                Leg(float(leg.get("distanceMeters", 0)), _seconds(leg.get("duration", "0s")))
+                for leg in route["legs"]
+            ]
+            coords = route["polyline"]["geoJsonLinestring"]["coordinates"]
+            geometry = [(float(c[0]), float(c[1])) for c in coords]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            log.warning("google routes answer not understood", exc_info=exc)
+            raise RoutingFailed("the routing service's answer could not be read") from exc
+        if len(legs) != len(points) - 1:
+            raise RoutingFailed("the routing service's answer could not be read")
+        return Route(legs=legs, geometry=geometry, estimate=False, provider=self.name)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

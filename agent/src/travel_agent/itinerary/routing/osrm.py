@@ -1,0 +1,76 @@
+"""Any OSRM-compatible route service (OSRM itself, or a server that speaks its HTTP API):
+`GET {ROUTING_URL}/route/v1/{profile}/{lon,lat;lon,lat;...}?overview=full&geometries=geojson`.
+No key. A response is `{"code": "Ok", "routes": [{"legs": [{"distance", "duration"}],
+"geometry": {"type": "LineString", "coordinates": [...]}}], "waypoints": [...]}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ...places.http import PlaceSearchFailed, PlacesHTTPClient
+from .base import Leg, Point, Profile, Route, RoutingFailed
+
+log = logging.getLogger("travel_agent.routing")
+
+#: OSRM's stock profiles are named car, bike and foot; the demo servers ignore the name.
+OSRM_PROFILES: dict[str, str] = {"walking": "foot", "driving": "driving"}
+#: Public OSRM servers refuse long requests; longer days are asked in overlapping pieces.
+MAX_POINTS = 100
+
+
+class OsrmRouting:
+    name = "osrm"
+
+    def __init__(self, base_url: str, http: PlacesHTTPClient) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+
+    async def route(self, points: list[Point], profile: Profile) -> Route:
+        legs: list[Leg] = []
+        line: list[tuple[float, float]] = []
+        for start in range(0, len(points) - 1, MAX_POINTS - 1):
+            piece = await self._one(points[start : start + MAX_POINTS], profile)
+            legs.extend(piece.legs)
+            line.extend(piece.geometry if not line else piece.geometry[1:])
+        return Route(legs=legs, geometry=line, estimate=False, provider=self.name)
+
+    async def _one(self, points: list[Point], profile: Profile) -> Route:
+        coords = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
+        url = f"{self.base_url}/route/v1/{OSRM_PROFILES[profile]}/{coords}"
+        try:
+            r = await self.http.send(
+                "GET", url, params={"overview": "full", "geometries": "geojson", "steps": "false"}
+            )
+        except PlaceSearchFailed as exc:
+            raise RoutingFailed(exc.reason) from exc
+        try:
+            body: Any = r.json()
+        except ValueError:
+            body = None
+        code = body.get("code") if isinstance(body, dict) else None
+        if r.status_code != 200 or code != "Ok":
+            log.warning(
+                "osrm route refused",
+                extra={"status": r.status_code, "code": code, "osrm_message": _message(body)},
+            )
+            if code == "NoRoute":
+                raise RoutingFailed("the routing service found no route between these places")
+            raise RoutingFailed(f"the routing service answered {r.status_code}")
+        try:
+            route = body["routes"][0]
+            legs = [Leg(float(leg["distance"]), float(leg["duration"])) for leg in route["legs"]]
+            geometry = [(float(c[0]), float(c[1])) for c in route["geometry"]["coordinates"]]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            log.warning("osrm answer not understood", exc_info=exc)
+            raise RoutingFailed("the routing service's answer could not be read") from exc
+        if len(legs) != len(points) - 1:
+            raise RoutingFailed("the routing service's answer could not be read")
+        return Route(legs=legs, geometry=geometry, estimate=False, provider=self.name)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def _message(body: Any) -> str | None:
+    return str(body.get("message"))[:300] if isinstance(body, dict) else None
