@@ -17,7 +17,6 @@ from .agent_client import AgentUnavailable
 from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id
-from .routes_api import set_thread_cookie
 from .session import COOKIE_NAME, new_thread_id
 
 router = APIRouter()
@@ -138,7 +137,7 @@ async def share_page(
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
     # Copying needs a conversation of one's own: a first visit gets one, as on "/".
-    set_thread_cookie(response, ctx, thread)
+    ctx.sessions.set_thread_cookie(response, thread)
     return response
 
 
