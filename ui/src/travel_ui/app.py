@@ -22,7 +22,8 @@ from .context import AppContext
 from .metrics import Metrics
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from .rate_limit import RateLimitMiddleware, TokenBuckets
-from .session import Sessions, resolve_secret_key
+from .secret_key import resolve_secret_key
+from .session import Sessions
 from .settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

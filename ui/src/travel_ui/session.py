@@ -9,7 +9,6 @@ scripts never see it. The CSRF token is a second signature of the same thread id
 from __future__ import annotations
 
 import hmac
-import logging
 import re
 import secrets
 
@@ -20,21 +19,9 @@ from .settings import Settings
 COOKIE_NAME = "travel_thread"
 _THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
-log = logging.getLogger(__name__)
-
 
 def new_thread_id() -> str:
     return secrets.token_urlsafe(24)
-
-
-def resolve_secret_key(settings: Settings) -> bytes:
-    if settings.ui_secret_key is not None and settings.ui_secret_key.get_secret_value():
-        return settings.ui_secret_key.get_secret_value().encode()
-    log.warning(
-        "UI_SECRET_KEY is not set: using a random key for this process. Sessions end when it "
-        "restarts, and several ui replicas behind one address need one shared UI_SECRET_KEY."
-    )
-    return secrets.token_bytes(32)
 
 
 class Sessions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -32,7 +33,9 @@ class Settings(BaseSettings):
     agent_stream_timeout_seconds: float = Field(default=300.0, gt=0)
 
     # Signs the thread cookie and CSRF tokens; replicas behind one address must share it.
+    # Unset: a key generated once and kept in DATA_DIR (file ui-secret-key, mode 0600).
     ui_secret_key: SecretStr | None = None
+    data_dir: Path = Path("./data")
     cookie_secure: bool = False
     cookie_max_age_days: int = Field(default=180, ge=1)
 

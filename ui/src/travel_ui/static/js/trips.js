@@ -17,14 +17,25 @@ const formSlot = $("place-form-slot");
 const addButton = $("trip-add");
 const toggle = $("trip-toggle");
 
+// The one open editor (add form, edit form or delete confirmation): which trip and place
+// it belongs to. Any state from the agent that no longer has them closes it.
+let editor = null;
+
 function busyReason() {
+  if (!store.available) return "The planner is unavailable right now; your trips are read-only until it is back.";
   if (store.pendingApproval) return "Approve or cancel the proposed change in the chat first.";
   if (store.running) return "Wait until the planner has finished.";
   return null;
 }
 
+// After a change: close the editor and redraw from what the agent now says.
 async function reload() {
-  await refetchState(api.state);
+  editor = null;
+  try {
+    await refetchState(api.state);
+  } finally {
+    render();
+  }
 }
 
 // -- place form (add and edit) -----------------------------------------------------------
@@ -93,6 +104,7 @@ async function startAdd() {
   if (reason) return toast(reason);
   closeForms();
   setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
   hint.replaceChildren(
     icon("pin"),
     h("span", { text: "Click the map where the place is." }),
@@ -103,7 +115,7 @@ async function startAdd() {
   const coords = await mapView.pickPoint();
   hint.hidden = true;
   card.classList.remove("is-picking");
-  if (!coords) return;
+  if (!coords || editor?.tripId !== trip.id) return;
   formSlot.replaceChildren(
     placeForm({
       coords,
@@ -114,7 +126,7 @@ async function startAdd() {
         const body = { ...values, latitude: coords.latitude, longitude: coords.longitude };
         if (body.rating === null) delete body.rating;
         const created = await api.addPlace(trip.id, body);
-        closeForms();
+        mapView.clearPickMarker();
         await reload();
         toast(`Added ${created?.name ?? values.name}.`);
       },
@@ -122,7 +134,8 @@ async function startAdd() {
   );
 }
 
-function closeForms() {
+function discardEditor() {
+  editor = null;
   mapView.cancelPick();
   hint.hidden = true;
   card.classList.remove("is-picking");
@@ -130,12 +143,18 @@ function closeForms() {
   for (const item of list.querySelectorAll(".place.is-editing, .place.is-confirming")) {
     item.classList.remove("is-editing", "is-confirming");
   }
+}
+
+function closeForms() {
+  discardEditor();
   render();
 }
 
 function startEdit(item, trip, place) {
   const reason = busyReason();
   if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
   item.classList.add("is-editing");
   item.replaceChildren(
     placeForm({
@@ -149,7 +168,6 @@ function startEdit(item, trip, place) {
           if ((place[key] ?? null) !== value && !(value === "" && !place[key])) changes[key] = value;
         }
         if (Object.keys(changes).length) await api.editPlace(trip.id, place.id, changes);
-        closeForms();
         await reload();
         if (Object.keys(changes).length) toast(`Saved ${values.name}.`);
       },
@@ -160,14 +178,16 @@ function startEdit(item, trip, place) {
 function confirmDelete(item, trip, place) {
   const reason = busyReason();
   if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
   item.classList.add("is-confirming");
   const yes = h("button", { type: "button", class: "button button-danger" }, "Remove");
   yes.addEventListener("click", async () => {
     yes.disabled = true;
     try {
       await api.deletePlace(trip.id, place.id);
-      await reload();
       toast(`Removed ${place.name}.`);
+      await reload();
     } catch (err) {
       toast(err.message);
       closeForms();
@@ -254,10 +274,16 @@ export function render() {
   addButton.disabled = !trip;
   card.classList.toggle("is-busy", Boolean(busyReason()));
 
-  if (list.querySelector(".is-editing, .is-confirming") || formSlot.childElementCount) {
+  // An editor stays open only while its trip is shown and its place still exists.
+  const keep =
+    editor &&
+    trip?.id === editor.tripId &&
+    (editor.placeId === null || trip.places.some((p) => p.id === editor.placeId));
+  if (keep) {
     mapView.showTrip(trip, { onSelectPlace });
-    return; // keep the open form; the list refreshes when it closes
+    return;
   }
+  if (editor) discardEditor();
   list.replaceChildren(...(trip ? trip.places.map((p, i) => placeItem(trip, p, i + 1)) : []));
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(

@@ -1,0 +1,123 @@
+"""Sequences a person goes through that used to lose their trips or edit the wrong one:
+restarts, edits after a delete and a trip switch, an agent outage, earlier conversations.
+Real agent and ui processes, Debian's Chromium."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser_stack import (
+    Service,
+    Session,
+    Stack,
+    agent_service,
+    clean_env,
+    free_port,
+    open_session,
+    screenshot,
+)
+from tests.e2e.test_ui_browser import MARKERS, add_place_by_hand, markers, selected_trip
+
+pytestmark = pytest.mark.browser
+
+
+def thread_of(session: Session) -> str:
+    """The thread id inside the signed cookie (itsdangerous: `<value>.<signature>`)."""
+    cookie = next(c["value"] for c in session.context.cookies() if c["name"] == "travel_thread")
+    return cookie.rsplit(".", 1)[0]
+
+
+def agent_trips(agent_url: str, thread: str) -> dict[str, list[str]]:
+    """Trip name -> place names, as the agent's REST API has them."""
+    body = httpx.get(f"{agent_url}/threads/{thread}/trips", timeout=10).json()
+    return {t["name"]: [p["name"] for p in t["places"]] for t in body["trips"]}
+
+
+def keyless_ui(workdir: Path, agent_url: str, data_dir: Path) -> Service:
+    """A ui with no UI_SECRET_KEY: it keeps a generated one in DATA_DIR."""
+    env = clean_env(
+        REMOTE_ACTION_URL=f"{agent_url}/copilotkit", DATA_DIR=str(data_dir), LOG_LEVEL="info"
+    )
+    env.pop("UI_SECRET_KEY", None)
+    return Service("travel-ui", free_port(), env, workdir)
+
+
+def open_menu(page: Page, place: str, action: str) -> None:
+    item = page.locator("#place-list .place", has_text=place)
+    item.locator(".place-more").click()
+    item.locator(".menu-item", has_text=action).click()
+
+
+def test_a_restarted_ui_keeps_the_conversation(tmp_path: Path, chromium: Browser) -> None:
+    agent = agent_service(tmp_path).start("/readyz")
+    data = tmp_path / "ui-data"
+    ui = keyless_ui(tmp_path, agent.url, data).start()
+    s = open_session(chromium, viewport={"width": 1280, "height": 800})
+    try:
+        page = s.page
+        page.goto(ui.url)
+        add_place_by_hand(page, "Corner bakery")
+        ui.stop()
+        ui.start()
+        page.reload()
+        expect(page.locator("#place-list .place-name", has_text="Corner bakery")).to_have_count(1)
+        # Changes still pass the CSRF check: the token was signed with the same kept key.
+        open_menu(page, "Corner bakery", "Remove")
+        page.locator("#place-list .button-danger").click()
+        expect(page.locator("#place-list .place-name", has_text="Corner bakery")).to_have_count(0)
+        key_file = data / "ui-secret-key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert key_file.read_text().strip() not in ui.log_path.read_text()
+        assert not s.watch.errors, s.watch.errors
+    finally:
+        s.context.close()
+        ui.stop()
+        agent.stop()
+
+
+def test_edits_after_a_delete_and_a_trip_switch_land_on_the_shown_trip(
+    stack: Stack, session: Session
+) -> None:
+    page = session.page
+    page.goto(stack.ui.url)
+    open_menu(page, "Central Park", "Remove")
+    page.locator("#place-list .button-danger").click()
+    # The confirmation closes and the list is redrawn: numbers match the map again.
+    expect(page.locator("#place-list .place-confirm")).to_have_count(0)
+    expect(page.locator("#place-list .place-name")).to_have_text(
+        ["Empire State Building", "Times Square"]
+    )
+    expect(page.locator("#place-list .badge")).to_have_text(["1", "2"])
+    assert markers(page) == [("Empire State Building", "1"), ("Times Square", "2")]
+
+    page.select_option("#trip-select", label="Vacation in Paris")
+    expect(page.locator("#place-list .place-name")).to_have_text(
+        ["Eiffel Tower", "Louvre Museum", "Montmartre"]
+    )
+    assert selected_trip(page) == "Vacation in Paris"
+    open_menu(page, "Louvre Museum", "Edit")
+    form = page.locator(".place.is-editing form")
+    form.locator("input[name=name]").fill("Musée du Louvre")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#place-list .place-name")).to_have_text(
+        ["Eiffel Tower", "Musée du Louvre", "Montmartre"]
+    )
+    expect(page.locator(MARKERS)).to_have_count(3)
+
+    # An edit form left open on one trip closes when another trip is shown.
+    open_menu(page, "Montmartre", "Edit")
+    page.select_option("#trip-select", label="Business Trip to NYC")
+    expect(page.locator(".place.is-editing")).to_have_count(0)
+    expect(page.locator("#place-list .place-name")).to_have_text(
+        ["Empire State Building", "Times Square"]
+    )
+    assert agent_trips(stack.agent.url, thread_of(session)) == {
+        "Business Trip to NYC": ["Empire State Building", "Times Square"],
+        "Vacation in Paris": ["Eiffel Tower", "Musée du Louvre", "Montmartre"],
+    }
+    screenshot(page, "20-edit-after-delete-and-switch")
