@@ -20,6 +20,7 @@ from tests.e2e.browser_stack import (
     free_port,
     open_session,
     screenshot,
+    ui_service,
 )
 from tests.e2e.test_ui_browser import MARKERS, add_place_by_hand, markers, selected_trip
 
@@ -121,3 +122,61 @@ def test_edits_after_a_delete_and_a_trip_switch_land_on_the_shown_trip(
         "Vacation in Paris": ["Eiffel Tower", "Musée du Louvre", "Montmartre"],
     }
     screenshot(page, "20-edit-after-delete-and-switch")
+
+
+def test_an_outage_keeps_the_trips_and_the_unsent_message(
+    tmp_path: Path, chromium: Browser
+) -> None:
+    agent = agent_service(tmp_path).start("/readyz")
+    ui = ui_service(tmp_path, agent.url).start()
+    s = open_session(chromium, viewport={"width": 1280, "height": 800})
+    try:
+        page = s.page
+        page.goto(ui.url)
+        add_place_by_hand(page, "Corner bakery")
+        idle = s.new_page()
+        idle.goto(ui.url)
+        expect(idle.locator(MARKERS)).to_have_count(4)
+
+        # The person sends a message in the moment before the page noticed: this page's
+        # heartbeat is held back (its requests hang), so the send discovers the outage.
+        page.route("**/readyz", lambda route: None)
+        agent.stop()
+        page.fill("#composer-input", "List my trips")
+        page.press("#composer-input", "Enter")
+        error = page.locator(".turn .msg-error")
+        expect(error).to_contain_text("unavailable")
+        expect(page.locator("#banner-down")).to_be_visible()
+        expect(page.locator("#composer-input")).to_have_value("List my trips")
+
+        # The idle page notices by itself and keeps the trips, read-only.
+        expect(idle.locator("#banner-down")).to_be_visible(timeout=10_000)
+        expect(idle.locator("#place-list .place-name", has_text="Corner bakery")).to_be_visible()
+        expect(idle.locator("#trip-readonly")).to_be_visible()
+        expect(idle.locator("#trip-add")).to_be_disabled()
+        expect(idle.locator(MARKERS)).to_have_count(4)
+        # A fresh load during the outage shows the trips this browser last saw.
+        idle.reload()
+        expect(idle.locator("#banner-down")).to_be_visible()
+        expect(idle.locator("#place-list .place-name", has_text="Corner bakery")).to_be_visible()
+        expect(idle.locator(MARKERS)).to_have_count(4)
+        screenshot(idle, "21-outage-read-only-trips")
+
+        page.unroute("**/readyz")
+        agent.start("/readyz")
+        for p in (page, idle):
+            expect(p.locator("#banner-down")).to_be_hidden(timeout=30_000)
+        expect(idle.locator("#trip-readonly")).to_be_hidden()
+        expect(idle.locator("#trip-add")).to_be_enabled()
+        # The failed message and its error stay; its text is ready to send again.
+        expect(page.locator(".msg-user")).to_have_text(["List my trips"])
+        expect(error).to_be_visible()
+        expect(page.locator("#composer-input")).to_have_value("List my trips")
+        expect(page.locator("#composer-input")).to_be_enabled()
+        page.press("#composer-input", "Enter")
+        expect(page.locator(".turn .msg-assistant").last).to_contain_text("Corner bakery")
+        assert not s.watch.errors, s.watch.errors
+    finally:
+        s.context.close()
+        ui.stop()
+        agent.stop()

@@ -16,6 +16,9 @@ export class ApiError extends Error {
 const FALLBACK = "Something went wrong. Please try again.";
 const OFFLINE = "The planner cannot be reached right now. Please try again in a moment.";
 
+// Answers slower than this count as "unavailable" (a hung connection must not stall polls).
+const TIMEOUT_MS = 8000;
+
 async function request(method, path, body) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
@@ -27,6 +30,7 @@ async function request(method, path, body) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch {
     throw new ApiError(OFFLINE, 0);

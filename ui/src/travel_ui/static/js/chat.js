@@ -18,6 +18,9 @@ const note = $("composer-note");
 let controller = null; // aborts the running turn
 let turn = null; // the assistant's part of the running turn
 let onUnavailable = () => {};
+// Messages that never reached the planner (it was down): they and their error stay in the
+// transcript, also when it is redrawn after the planner is back.
+let unsent = [];
 
 export function setUnavailableHandler(handler) {
   onUnavailable = handler;
@@ -94,6 +97,10 @@ export function renderHistory(items) {
     else if (item.type === "search" && Array.isArray(item.queries)) transcript.append(progressBlock(item.queries, true));
     else if (item.type === "approval") transcript.append(approvalFor(item, store.pendingApproval));
   }
+  // Unsent messages stay, unless the planner got them after all.
+  const lastUser = items.filter((i) => i.type === "message" && i.role === "user").at(-1);
+  unsent = unsent.filter((u) => u.text !== lastUser?.content);
+  for (const u of unsent) transcript.append(...u.nodes);
   // A pending approval the history did not carry (older agents) still gets its card.
   const pending = store.pendingApproval;
   if (pending && !items.some((i) => i.type === "approval" && i.decision === "pending")) {
@@ -109,7 +116,7 @@ function startTurn() {
   const typing = h("div", { class: "typing", "aria-label": "The planner is working" }, h("span"), h("span"), h("span"));
   el.append(typing);
   transcript.append(el);
-  turn = { el, typing, messages: new Map(), progress: null, failed: false, searchCalls: new Map(), queries: null };
+  turn = { el, typing, messages: new Map(), progress: null, failed: false, unavailable: false, searchCalls: new Map(), queries: null };
   scrollDown(true);
 }
 
@@ -202,7 +209,10 @@ function handleEvent(event) {
     case "RUN_ERROR":
       turn.failed = true;
       placeInTurn(errorLine(event.message || "Something went wrong. Please try again."));
-      if (event.code === "agent_unavailable") onUnavailable();
+      if (event.code === "agent_unavailable") {
+        turn.unavailable = true;
+        onUnavailable();
+      }
       break;
     default:
       break;
@@ -227,6 +237,8 @@ async function runTurn(path, body) {
   startTurn();
   let stopped = false;
   let failed = false;
+  let unavailable = false;
+  const el = turn.el;
   try {
     await streamEvents(path, body, handleEvent, controller.signal);
   } catch (error) {
@@ -235,11 +247,13 @@ async function runTurn(path, body) {
       placeInTurn(h("div", { class: "msg-note", text: "Stopped." }));
     } else {
       turn.failed = true;
+      turn.unavailable = true;
       placeInTurn(errorLine("The connection to the planner was lost. Please try again."));
       onUnavailable();
     }
   } finally {
     failed = stopped || turn.failed;
+    unavailable = turn.unavailable;
     for (const message of turn.messages.values()) message.body.classList.remove("is-streaming");
     turn.typing.remove();
     turn = null;
@@ -249,21 +263,31 @@ async function runTurn(path, body) {
     // moment to wind down there.
     setTimeout(refreshState, stopped ? 400 : 0);
   }
-  return failed;
+  return { failed, unavailable, el };
 }
 
 export async function send(text) {
   const message = text.trim();
   if (!message || store.running || !store.available || store.pendingApproval) return;
-  transcript.append(userMessage(message));
+  const mine = userMessage(message);
+  transcript.append(mine);
   scrollDown(true);
-  await runTurn("/api/chat", { message });
+  const { failed, unavailable, el } = await runTurn("/api/chat", { message });
+  if (!failed) unsent = [];
+  if (unavailable) {
+    unsent.push({ text: message, nodes: [mine, el] });
+    // The text comes back to the composer, to send again once the planner is back.
+    if (!input.value.trim()) {
+      input.value = message;
+      autosize();
+    }
+  }
 }
 
 async function resume(interruptId, approved, placeIds) {
   if (store.running) return false;
   update({ pendingApproval: null });
-  const failed = await runTurn("/api/resume", {
+  const { failed } = await runTurn("/api/resume", {
     interrupt_id: interruptId,
     approved,
     place_ids: placeIds,
@@ -283,6 +307,7 @@ export function stop() {
 }
 
 export function resetTranscript() {
+  unsent = [];
   renderHistory([]);
 }
 

@@ -5,15 +5,18 @@ import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from 
 import { $ } from "./dom.js";
 import { createMap, invalidate, leafletReady } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
-import { applyState, store, subscribe, update } from "./store.js";
+import { applyState, savedTrips, setConversationTag, store, subscribe, update } from "./store.js";
 import { toast } from "./toast.js";
 import { initTrips } from "./trips.js";
 
 const boot = JSON.parse($("boot").textContent);
 const app = $("app");
 
+setConversationTag(document.querySelector('meta[name="csrf-token"]')?.content ?? "");
 initStatus(boot.agent);
+// During an outage the page shows the trips this browser last saw, read-only.
 if (boot.state) applyState(boot.state);
+else if (!boot.agent.available) applyState(savedTrips(), { save: false });
 initTrips();
 initChat();
 renderHistory(boot.history ?? []);
@@ -53,6 +56,7 @@ $("new-confirm-yes").addEventListener("click", async () => {
     // State asked for while the cookie was switching may still be the old thread's.
     update({ generation: store.generation + 1 });
     setCsrfToken(fresh.csrf_token);
+    setConversationTag(fresh.csrf_token);
     applyState({ ...fresh.state, search_progress: [] });
     resetTranscript();
     toast("New conversation started.");

@@ -16,6 +16,7 @@ const hint = $("trip-hint");
 const formSlot = $("place-form-slot");
 const addButton = $("trip-add");
 const toggle = $("trip-toggle");
+const readOnlyNote = $("trip-readonly");
 
 // The one open editor (add form, edit form or delete confirmation): which trip and place
 // it belongs to. Any state from the agent that no longer has them closes it.
@@ -216,6 +217,7 @@ function placeItem(trip, place, number) {
     "button",
     {
       type: "button",
+      disabled: !store.available,
       class: "icon-button place-more",
       "aria-label": `More actions for ${place.name}`,
       "aria-haspopup": "true",
@@ -264,14 +266,19 @@ function placeItem(trip, place, number) {
 }
 
 export function render() {
-  card.hidden = !store.available;
+  // During an outage the last known trips stay, read-only.
+  const readOnly = !store.available;
+  card.hidden = readOnly && !store.trips.length;
+  card.classList.toggle("is-readonly", readOnly);
+  readOnlyNote.hidden = !readOnly;
+  select.disabled = readOnly;
   const trip = selectedTrip();
   select.replaceChildren(...store.trips.map((t) => h("option", { value: t.id, text: t.name })));
   select.hidden = !trip;
   if (trip) select.value = trip.id;
   select.title = trip?.name ?? "";
   count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
-  addButton.disabled = !trip;
+  addButton.disabled = !trip || readOnly;
   card.classList.toggle("is-busy", Boolean(busyReason()));
 
   // An editor stays open only while its trip is shown and its place still exists.
