@@ -27,10 +27,15 @@ from tests.e2e.test_ui_browser import MARKERS, add_place_by_hand, markers, selec
 pytestmark = pytest.mark.browser
 
 
-def thread_of(session: Session) -> str:
-    """The thread id inside the signed cookie (itsdangerous: `<value>.<signature>`)."""
+def cookie_ids(session: Session) -> tuple[str, str]:
+    """(thread id, traveller id) in the signed cookie (`<thread>:<traveller>.<signature>`)."""
     cookie = next(c["value"] for c in session.context.cookies() if c["name"] == "travel_thread")
-    return cookie.rsplit(".", 1)[0]
+    thread, _, traveller = cookie.rsplit(".", 1)[0].partition(":")
+    return thread, traveller
+
+
+def thread_of(session: Session) -> str:
+    return cookie_ids(session)[0]
 
 
 def agent_trips(agent_url: str, thread: str) -> dict[str, list[str]]:
@@ -180,3 +185,63 @@ def test_an_outage_keeps_the_trips_and_the_unsent_message(
         s.context.close()
         ui.stop()
         agent.stop()
+
+
+def test_earlier_conversations_can_be_reopened_renamed_and_deleted_on_any_replica(
+    tmp_path: Path, stack: Stack, session: Session
+) -> None:
+    other_ui = ui_service(tmp_path, stack.agent.url).start()  # a second replica, same key
+    try:
+        page = session.page
+        page.goto(stack.ui.url)
+        add_place_by_hand(page, "Corner bakery")
+        first_thread = thread_of(session)
+        page.click("#new-conversation")
+        page.click("#new-confirm-yes")
+        expect(page.locator("#place-list .place-name", has_text="Corner bakery")).to_have_count(0)
+        page.select_option("#trip-select", label="Vacation in Paris")
+        expect(page.locator(MARKERS)).to_have_count(3)
+
+        # The list: newest first, named after their trips; rename the earlier one.
+        page.click("#conversations-open")
+        rows = page.locator("#conversation-list .conversation")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text("Open now")
+        expect(rows.nth(1).locator(".conversation-title")).to_have_text(
+            "Business Trip to NYC, Vacation in Paris"
+        )
+        rows.nth(1).locator("button", has_text="Rename").click()
+        page.fill("#conversation-list .conversation-input", "Bakery tour")
+        page.press("#conversation-list .conversation-input", "Enter")
+        expect(rows.nth(1).locator(".conversation-title")).to_have_text("Bakery tour")
+        screenshot(page, "22-conversations")
+
+        # Another replica, the same browser: the same list; reopen the earlier one there.
+        other = session.new_page()
+        other.goto(other_ui.url)
+        assert selected_trip(other) == "Vacation in Paris"
+        other.click("#conversations-open")
+        other_rows = other.locator("#conversation-list .conversation")
+        expect(other_rows).to_have_count(2)
+        other_rows.filter(has_text="Bakery tour").locator("button", has_text="Open").click()
+        expect(other.locator("#conversations")).to_be_hidden()
+        expect(other.locator("#place-list .place-name", has_text="Corner bakery")).to_have_count(1)
+        assert thread_of(session) == first_thread
+        # It is the newest now; the other one is deleted, with its trips.
+        other.click("#conversations-open")
+        expect(other_rows.nth(0).locator(".conversation-title")).to_have_text("Bakery tour")
+        other_rows.nth(1).locator("button", has_text="Delete").click()
+        expect(other_rows.nth(1)).to_contain_text("and its trips?")
+        other_rows.nth(1).locator(".button-danger").click()
+        expect(other_rows).to_have_count(1)
+
+        # The first replica's page, reloaded, is in the reopened conversation.
+        page.reload()
+        expect(page.locator("#place-list .place-name", has_text="Corner bakery")).to_have_count(1)
+        _, traveller = cookie_ids(session)
+        listed = httpx.get(f"{stack.agent.url}/travellers/{traveller}/conversations").json()
+        assert [(i["thread_id"], i["title"]) for i in listed["items"]] == [
+            (first_thread, "Bakery tour")
+        ]
+    finally:
+        other_ui.stop()

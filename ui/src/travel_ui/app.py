@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import routes_api, routes_health, routes_pages, tracing
+from . import routes_api, routes_conversations, routes_health, routes_pages, tracing
 from .agent_client import AgentClient
 from .api_contract import http_error_handler, validation_sentence
 from .assets import asset_version, script_modules, static_mounts
@@ -66,7 +66,12 @@ def create_app(
     )
     app.state.ctx = ctx
     app.add_exception_handler(RequestValidationError, validation_sentence)
-    routers = (routes_pages.router, routes_api.router, routes_health.router)
+    routers = (
+        routes_pages.router,
+        routes_api.router,
+        routes_conversations.router,
+        routes_health.router,
+    )
     for router in routers:
         app.include_router(router)
     mounts = static_mounts()

@@ -28,7 +28,7 @@ from .api_contract import (
     problems,
 )
 from .context import AppContext, get_ctx
-from .guards import checked_thread_id, thread_id
+from .guards import checked_thread_id, thread_id, traveller_id
 from .relay import relay_run, stream_outcome
 from .session import COOKIE_NAME, new_thread_id
 
@@ -237,11 +237,14 @@ async def new_conversation(
     response: Response,
     ctx: AppContext = Depends(get_ctx),
     _old_thread: str = Depends(checked_thread_id),
+    traveller: str = Depends(traveller_id),
 ) -> dict[str, Any]:
-    """Starts a new thread: a new cookie and CSRF token; the old thread is left as it was."""
+    """Starts a new thread: a new cookie and CSRF token; the old thread stays in the
+    traveller's list of conversations."""
     thread = new_thread_id()
-    set_thread_cookie(response, ctx, thread)
     _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
+    await agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)
+    set_thread_cookie(response, ctx, thread, traveller)
     return {
         "csrf_token": ctx.sessions.csrf_token(thread),
         "state": agent_rest.public_state(body),
@@ -249,10 +252,12 @@ async def new_conversation(
     }
 
 
-def set_thread_cookie(response: Response, ctx: AppContext, thread: str) -> None:
+def set_thread_cookie(
+    response: Response, ctx: AppContext, thread: str, traveller: str | None
+) -> None:
     response.set_cookie(
         COOKIE_NAME,
-        ctx.sessions.cookie_value(thread),
+        ctx.sessions.cookie_value(thread, traveller),
         max_age=ctx.sessions.max_age,
         httponly=True,
         samesite="lax",

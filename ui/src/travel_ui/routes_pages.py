@@ -18,7 +18,7 @@ from . import agent_rest
 from .context import AppContext, get_ctx
 from .logging_setup import thread_id_var
 from .routes_api import set_thread_cookie
-from .session import COOKIE_NAME, new_thread_id
+from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -34,15 +34,18 @@ async def _or_none(call: Any) -> Any:
 
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    thread = ctx.sessions.thread_id_from_cookie(request.cookies.get(COOKIE_NAME))
-    if thread is None:
-        thread = new_thread_id()
+    thread, traveller = ctx.sessions.session_from_cookie(request.cookies.get(COOKIE_NAME)) or (
+        new_thread_id(),
+        None,
+    )
+    traveller = traveller or new_traveller_id()
     thread_id_var.set(thread)
 
-    state, history, ready = await asyncio.gather(
+    state, history, ready, _ = await asyncio.gather(
         _or_none(agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")),
         _or_none(agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/history")),
         ctx.agent.ready(),
+        _or_none(agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)),
     )
     available = state is not None
     boot = {
@@ -72,5 +75,5 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
         headers={"Cache-Control": "no-store"},
     )
     # Refreshing the cookie on every visit keeps an active conversation from expiring.
-    set_thread_cookie(response, ctx, thread)
+    set_thread_cookie(response, ctx, thread, traveller)
     return response

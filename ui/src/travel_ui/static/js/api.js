@@ -68,6 +68,11 @@ export const api = {
       `/api/trips/${encodeURIComponent(tripId)}/places/${encodeURIComponent(placeId)}`,
     ),
   newConversation: () => request("POST", "/api/new-conversation", {}),
+  conversations: () => request("GET", "/api/conversations"),
+  openConversation: (key) => request("POST", `/api/conversations/${encodeURIComponent(key)}/open`, {}),
+  renameConversation: (key, title) =>
+    request("PATCH", `/api/conversations/${encodeURIComponent(key)}`, { title }),
+  deleteConversation: (key) => request("DELETE", `/api/conversations/${encodeURIComponent(key)}`),
 };
 
 // POSTs and reads the answer as Server-Sent Events, calling onEvent with each parsed

@@ -1,7 +1,8 @@
 // Starts the page from the state the server rendered into it.
 
-import { api, setCsrfToken } from "./api.js";
+import { api } from "./api.js";
 import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from "./chat.js";
+import { initConversations, switchConversation } from "./conversations.js";
 import { $ } from "./dom.js";
 import { createMap, invalidate, leafletReady } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
@@ -19,6 +20,7 @@ if (boot.state) applyState(boot.state);
 else if (!boot.agent.available) applyState(savedTrips(), { save: false });
 initTrips();
 initChat();
+initConversations();
 renderHistory(boot.history ?? []);
 
 setUnavailableHandler(() => setAvailable(false));
@@ -54,10 +56,7 @@ $("new-confirm-yes").addEventListener("click", async () => {
   try {
     const fresh = await api.newConversation();
     // State asked for while the cookie was switching may still be the old thread's.
-    update({ generation: store.generation + 1 });
-    setCsrfToken(fresh.csrf_token);
-    setConversationTag(fresh.csrf_token);
-    applyState({ ...fresh.state, search_progress: [] });
+    switchConversation(fresh);
     resetTranscript();
     toast("New conversation started.");
   } catch (err) {
@@ -68,6 +67,7 @@ $("new-confirm-yes").addEventListener("click", async () => {
 subscribe((_, changes) => {
   if ("available" in changes || "running" in changes) {
     $("new-conversation").disabled = !store.available || store.running;
+    $("conversations-open").disabled = !store.available || store.running;
   }
 });
 
