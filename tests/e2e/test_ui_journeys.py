@@ -245,3 +245,24 @@ def test_earlier_conversations_can_be_reopened_renamed_and_deleted_on_any_replic
         ]
     finally:
         other_ui.stop()
+
+
+def test_the_map_shows_the_built_in_world_map_and_says_what_it_lacks(
+    stack: Stack, session: Session
+) -> None:
+    page = session.page
+    page.goto(stack.ui.url)  # the OpenStreetMap tile host is unreachable (dropped)
+    note = page.locator("#map-note")
+    expect(note).to_contain_text("Map tiles from tile.openstreetmap.org cannot be loaded")
+    expect(note).to_contain_text("Street detail needs internet or your own tile server")
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("ODbL")
+    # Zoomed out to a whole country, the built-in tiles (from the ui itself) fill the map.
+    for _ in range(9):  # one step per zoom animation
+        page.locator(".leaflet-control-zoom-out").click()
+        page.wait_for_timeout(350)
+    expect(note).not_to_contain_text("Street detail")
+    loaded = page.locator("img.leaflet-tile-loaded[src*='/tiles/']")
+    expect(loaded.first).to_be_visible()
+    assert loaded.count() >= 4
+    assert all(w == 256 for w in loaded.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
+    screenshot(page, "23-built-in-world-map")

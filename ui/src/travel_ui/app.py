@@ -18,6 +18,7 @@ from . import routes_api, routes_conversations, routes_health, routes_pages, tra
 from .agent_client import AgentClient
 from .api_contract import http_error_handler, validation_sentence
 from .assets import asset_version, script_modules, static_mounts
+from .basemap import basemap_path
 from .context import AppContext
 from .metrics import Metrics
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
@@ -45,6 +46,7 @@ def create_app(
         templates=templates,
         asset_version=asset_version(),
         script_modules=script_modules(),
+        basemap=basemap_path() is not None,
     )
 
     tracer_provider = tracing.make_tracer_provider(settings, span_exporter)

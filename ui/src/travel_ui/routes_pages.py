@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from . import agent_rest
+from . import agent_rest, basemap
 from .context import AppContext, get_ctx
 from .logging_setup import thread_id_var
 from .routes_api import set_thread_cookie
@@ -60,6 +61,15 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
             "url": ctx.settings.tile_url,
             # Leaflet shows attribution as HTML; it is an operator setting, sanitised anyway.
             "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
+            "host": urlsplit(ctx.settings.tile_url).hostname or "",
+            # The built-in world map under it, served by the ui (None if not installed).
+            "basemap": {
+                "url": f"/static/{ctx.asset_version}/tiles/{{z}}/{{x}}/{{y}}.png",
+                "attribution": basemap.ATTRIBUTION,
+                "max_zoom": basemap.MAX_ZOOM,
+            }
+            if ctx.basemap
+            else None,
         },
     }
     response = ctx.templates.TemplateResponse(

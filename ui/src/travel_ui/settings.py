@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     cookie_max_age_days: int = Field(default=180, ge=1)
 
-    # Map tiles come from the internet; markers and everything else work without them.
+    # Street-level map tiles, over the built-in world map (zoom 0-6) the ui serves itself:
+    # an online or self-hosted tile server; empty for the built-in map only.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = OSM_ATTRIBUTION
 

@@ -12,6 +12,25 @@ let markerLayer = null;
 let pickMarker = null;
 const markers = new Map(); // place id -> marker
 let lastFitKey = null;
+let tileInfo = null;
+let streetTiles = "unknown"; // unknown | ok | failing
+
+// Says plainly what the map cannot show, instead of a silent grey.
+function renderNote() {
+  const note = document.getElementById("map-note");
+  if (!note || !tileInfo) return;
+  const beyondBase = tileInfo.baseZoom !== null && map.getZoom() > tileInfo.baseZoom;
+  let text = "";
+  if (tileInfo.online && streetTiles === "failing") {
+    text = `Map tiles from ${tileInfo.host} cannot be loaded right now.`;
+    if (tileInfo.baseZoom !== null) text += " The built-in world map shows countries and regions.";
+    if (beyondBase) text += " Street detail needs internet or your own tile server (TILE_URL).";
+  } else if (!tileInfo.online && beyondBase) {
+    text = "Street detail needs internet or your own tile server (TILE_URL); the built-in map shows countries and regions.";
+  }
+  note.textContent = text;
+  note.hidden = !text;
+}
 
 export function placeCard(place, number) {
   return h(
@@ -47,9 +66,28 @@ export function createMap(element, tiles) {
     3,
   );
   L.control.zoom({ position: "bottomright" }).addTo(map);
-  if (tiles.url) {
-    L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false }).addTo(map);
+  // The built-in world map (zoom 0-6, from the ui) always lies underneath, so the map is
+  // never a blank grid; street tiles from TILE_URL go over it when they load.
+  const base = tiles.basemap;
+  if (base) {
+    L.tileLayer(base.url, { attribution: base.attribution, maxNativeZoom: base.max_zoom, maxZoom: 19 }).addTo(map);
   }
+  let online = null;
+  if (tiles.url) {
+    online = L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false });
+    online.on("tileerror", () => {
+      streetTiles = "failing";
+      renderNote();
+    });
+    online.on("tileload", () => {
+      streetTiles = "ok";
+      renderNote();
+    });
+    online.addTo(map);
+  }
+  tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
+  map.on("zoomend", renderNote);
+  renderNote();
   markerLayer = L.layerGroup().addTo(map);
   if (shown) showTrip(shown.trip, shown.options);
   return map;
