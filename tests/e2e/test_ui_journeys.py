@@ -4,6 +4,8 @@ Real agent and ui processes, Debian's Chromium."""
 
 from __future__ import annotations
 
+import json
+import re
 import stat
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser_stack import (
+    PLAN,
     Service,
     Session,
     Stack,
@@ -266,3 +269,82 @@ def test_the_map_shows_the_built_in_world_map_and_says_what_it_lacks(
     assert loaded.count() >= 4
     assert all(w == 256 for w in loaded.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
     screenshot(page, "23-built-in-world-map")
+
+
+AXE = Path(__file__).resolve().parents[2] / ".test-tools/axe/node_modules/axe-core/axe.min.js"
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.add_script_tag(path=str(AXE))
+    found: list[dict[str, object]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    return [f"{v['id']}: {v['nodes']}" for v in found]
+
+
+def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
+    stack: Stack, chromium: Browser
+) -> None:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run ./scripts/test-deps")
+    # Playwright injects axe-core as an inline script, which the page's CSP would refuse.
+    s = open_session(chromium, viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    try:
+        page = s.page
+        page.goto(stack.ui.url)
+        expect(page.locator(MARKERS)).to_have_count(3)
+        assert serious_violations(page) == []
+        # Markers are named for screen readers.
+        names = page.locator(MARKERS).evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-label'))"
+        )
+        assert sorted(names) == ["1. Empire State Building", "2. Central Park", "3. Times Square"]
+
+        # The first Tab stop is the skip link to the chat.
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#composer-input")).to_be_focused()
+
+        # A message over the limit is refused with a sentence, not cut.
+        page.fill("#composer-input", "x" * 10_001)
+        page.press("#composer-input", "Enter")
+        expect(page.locator("#composer-count")).to_contain_text("Too long to send")
+        expect(page.locator(".msg-user")).to_have_count(0)
+        assert len(page.input_value("#composer-input")) == 10_001
+        page.fill("#composer-input", "x" * 9_500)
+        expect(page.locator("#composer-count")).to_have_text("9,500 / 10,000 characters")
+
+        # An approval card takes the focus when it appears.
+        page.fill("#composer-input", PLAN)
+        page.press("#composer-input", "Enter")
+        card = page.locator(".approval").last
+        expect(card.locator(".approval-confirm")).to_be_enabled()
+        expect(card).to_be_focused()
+        assert serious_violations(page) == []
+        page.keyboard.press("Tab")  # into the card: its first place's checkbox
+        expect(card.locator(".approval-check").first).to_be_focused()
+        card.locator(".approval-confirm").focus()
+        page.keyboard.press("Enter")
+        expect(card.locator(".approval-status")).to_have_text("Added")
+        expect(page.locator("#send-button")).not_to_have_class(re.compile("is-stop"))
+
+        # The trip's GeoJSON export, from the trip card.
+        with page.expect_download() as info:
+            page.click("#trip-export")
+        download = info.value
+        assert download.suggested_filename.endswith(".geojson")
+        body = json.loads(Path(download.path()).read_text())
+        shown = page.locator("#place-list .place-name").all_text_contents()
+        assert [f["properties"]["name"] for f in body["features"]] == shown
+
+        page.click("#conversations-open")
+        expect(page.locator("#conversation-list .conversation")).to_have_count(1)
+        assert serious_violations(page) == []
+        assert not s.watch.errors, s.watch.errors
+    finally:
+        s.context.close()

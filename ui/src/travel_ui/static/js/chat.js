@@ -18,6 +18,11 @@ const note = $("composer-note");
 let controller = null; // aborts the running turn
 let turn = null; // the assistant's part of the running turn
 let onUnavailable = () => {};
+let onDecided = () => {};
+
+export function setDecidedHandler(handler) {
+  onDecided = handler;
+}
 // Messages that never reached the planner (it was down): they and their error stay in the
 // transcript, also when it is redrawn after the planner is back.
 let unsent = [];
@@ -202,7 +207,12 @@ function handleEvent(event) {
         if (!proposal || !Array.isArray(proposal.changes)) continue;
         const pending = { ...proposal, interrupt_id: interrupt.id };
         update({ pendingApproval: pending });
-        placeInTurn(approvalFor({ ...pending, decision: "pending" }, pending));
+        const card = approvalFor({ ...pending, decision: "pending" }, pending);
+        placeInTurn(card);
+        // Keyboard and screen-reader users land on the decision they have to make.
+        card.tabIndex = -1;
+        card.setAttribute("aria-label", card.querySelector(".approval-head strong")?.textContent ?? "Change proposed");
+        requestAnimationFrame(() => card.focus({ preventScroll: true }));
       }
       break;
     }
@@ -292,7 +302,10 @@ async function resume(interruptId, approved, placeIds) {
     approved,
     place_ids: placeIds,
   });
-  if (!failed) return true;
+  if (!failed) {
+    onDecided();
+    return true;
+  }
   try {
     await refetchState(api.state);
   } catch {
@@ -348,6 +361,21 @@ function renderComposer() {
   scrollDown(); // chips and notes take room from the transcript
 }
 
+// Longer messages are refused with a sentence, never cut; a counter shows near the limit.
+const MAX_MESSAGE = 10000;
+const count = $("composer-count");
+
+function renderCount() {
+  const n = input.value.trim().length;
+  const over = n > MAX_MESSAGE;
+  count.hidden = n < MAX_MESSAGE * 0.9;
+  count.classList.toggle("is-over", over);
+  count.textContent = over
+    ? `Too long to send: ${n.toLocaleString("en")} characters, the limit is ${MAX_MESSAGE.toLocaleString("en")}. Please shorten it.`
+    : `${n.toLocaleString("en")} / ${MAX_MESSAGE.toLocaleString("en")} characters`;
+  return !over;
+}
+
 function autosize() {
   input.style.height = "auto";
   input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
@@ -362,8 +390,13 @@ export function initChat() {
     }
     const text = input.value;
     if (!text.trim()) return;
+    if (!renderCount()) {
+      input.focus();
+      return;
+    }
     input.value = "";
     autosize();
+    renderCount();
     send(text);
   });
   input.addEventListener("keydown", (event) => {
@@ -372,7 +405,10 @@ export function initChat() {
       $("composer").requestSubmit();
     }
   });
-  input.addEventListener("input", autosize);
+  input.addEventListener("input", () => {
+    autosize();
+    renderCount();
+  });
   transcript.addEventListener("scroll", followScroll, { passive: true });
   subscribe((_, changes) => {
     if ("running" in changes || "available" in changes || "pendingApproval" in changes || "trips" in changes || "selectedTripId" in changes) {

@@ -1,7 +1,7 @@
 // Starts the page from the state the server rendered into it.
 
 import { api } from "./api.js";
-import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from "./chat.js";
+import { initChat, renderHistory, resetTranscript, setDecidedHandler, setUnavailableHandler } from "./chat.js";
 import { initConversations, switchConversation } from "./conversations.js";
 import { $ } from "./dom.js";
 import { createMap, invalidate, leafletReady } from "./map.js";
@@ -38,6 +38,10 @@ function setChatOpen(open) {
   if (open) $("composer-input").focus({ preventScroll: true });
 }
 $("chat-open").addEventListener("click", () => setChatOpen(true));
+// On a phone the sheet gets out of the way once a change is decided: the map shows it.
+setDecidedHandler(() => {
+  if (window.matchMedia("(max-width: 760px)").matches) setChatOpen(false);
+});
 $("chat-close").addEventListener("click", () => setChatOpen(false));
 $("sheet-backdrop").addEventListener("click", () => setChatOpen(false));
 

@@ -21,7 +21,12 @@ function renderNote() {
   if (!note || !tileInfo) return;
   const beyondBase = tileInfo.baseZoom !== null && map.getZoom() > tileInfo.baseZoom;
   let text = "";
-  if (tileInfo.online && streetTiles === "failing") {
+  const narrow = map.getSize().x < 520; // phones: one short line, clear of the markers
+  if (narrow && tileInfo.online && streetTiles === "failing") {
+    text = `Street tiles from ${tileInfo.host} cannot be loaded: built-in world map only.`;
+  } else if (narrow && !tileInfo.online && beyondBase) {
+    text = "Street detail needs internet or your own tile server (TILE_URL).";
+  } else if (tileInfo.online && streetTiles === "failing") {
     text = `Map tiles from ${tileInfo.host} cannot be loaded right now.`;
     if (tileInfo.baseZoom !== null) text += " The built-in world map shows countries and regions.";
     if (beyondBase) text += " Street detail needs internet or your own tile server (TILE_URL).";
@@ -66,6 +71,9 @@ export function createMap(element, tiles) {
     3,
   );
   L.control.zoom({ position: "bottomright" }).addTo(map);
+  // The trip first, so tiles are asked for the view it fits, not the world view.
+  markerLayer = L.layerGroup().addTo(map);
+  if (shown) showTrip(shown.trip, shown.options);
   // The built-in world map (zoom 0-6, from the ui) always lies underneath, so the map is
   // never a blank grid; street tiles from TILE_URL go over it when they load.
   const base = tiles.basemap;
@@ -88,8 +96,6 @@ export function createMap(element, tiles) {
   tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
   map.on("zoomend", renderNote);
   renderNote();
-  markerLayer = L.layerGroup().addTo(map);
-  if (shown) showTrip(shown.trip, shown.options);
   return map;
 }
 
@@ -113,7 +119,8 @@ function overlayPadding() {
   if (card && !card.hidden) {
     const rect = card.getBoundingClientRect();
     const isDrawer = rect.width >= mapRect.width - 2;
-    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height / 2);
+    // A drawer may cover most of a phone's map: keep a strip above it for the markers.
+    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height - 160);
     else left = Math.min(rect.right - mapRect.left + 40, mapRect.width / 2);
   }
   return { paddingTopLeft: [left, 72], paddingBottomRight: [48, bottom] };
@@ -136,6 +143,10 @@ export function showTrip(trip, options = {}) {
     marker.bindPopup(() => placeCard(place, index + 1), { maxWidth: 300, minWidth: 200 });
     marker.on("click", () => onSelectPlace?.(place.id));
     marker.addTo(markerLayer);
+    // A div icon has no alt text: name the marker for screen readers.
+    const el = marker.getElement();
+    el?.setAttribute("role", "button");
+    el?.setAttribute("aria-label", `${index + 1}. ${place.name}`);
     markers.set(place.id, marker);
   });
   const fitKey = `${trip.id}|${trip.places.map((p) => `${p.id}@${p.latitude},${p.longitude}`).join(";")}`;

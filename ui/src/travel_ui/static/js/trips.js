@@ -17,6 +17,9 @@ const formSlot = $("place-form-slot");
 const addButton = $("trip-add");
 const toggle = $("trip-toggle");
 const readOnlyNote = $("trip-readonly");
+const exportLink = $("trip-export");
+// Touch screens are tapped, not clicked.
+const TAP = window.matchMedia("(pointer: coarse)").matches ? "Tap" : "Click";
 
 // The one open editor (add form, edit form or delete confirmation): which trip and place
 // it belongs to. Any state from the agent that no longer has them closes it.
@@ -108,7 +111,7 @@ async function startAdd() {
   editor = { tripId: trip.id, placeId: null };
   hint.replaceChildren(
     icon("pin"),
-    h("span", { text: "Click the map where the place is." }),
+    h("span", { text: `${TAP} the map where the place is.` }),
     h("button", { type: "button", class: "text-button", onclick: closeForms }, "Cancel"),
   );
   hint.hidden = false;
@@ -279,6 +282,8 @@ export function render() {
   select.title = trip?.name ?? "";
   count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
   addButton.disabled = !trip || readOnly;
+  exportLink.hidden = !trip || readOnly;
+  if (trip) exportLink.href = `/api/trips/${encodeURIComponent(trip.id)}/export`;
   card.classList.toggle("is-busy", Boolean(busyReason()));
 
   // An editor stays open only while its trip is shown and its place still exists.
@@ -295,7 +300,7 @@ export function render() {
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(
     trip
-      ? h("p", {}, "No places yet. Press ", icon("plus"), " and click the map, or ask the planner.")
+      ? h("p", {}, "No places yet. Press ", icon("plus"), ` and ${TAP.toLowerCase()} the map, or ask the planner.`)
       : h("p", {}, "Ask the planner for a trip, for example “Plan a 3-day trip to Rome”."),
   );
   mapView.showTrip(trip, { onSelectPlace });
@@ -316,7 +321,11 @@ function setCollapsed(collapsed) {
 }
 
 export function initTrips() {
-  toggle.addEventListener("click", () => setCollapsed(!card.classList.contains("is-collapsed")));
+  toggle.addEventListener("click", () => {
+    setCollapsed(!card.classList.contains("is-collapsed"));
+    // The drawer covers part of the map: fit the markers into what is left.
+    requestAnimationFrame(() => mapView.fitTrip(selectedTrip()));
+  });
   addButton.addEventListener("click", startAdd);
   select.addEventListener("change", async () => {
     const id = select.value;
