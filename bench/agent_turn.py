@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,20 +24,10 @@ from pathlib import Path
 
 import httpx
 
+from testsupport.ports import free_port
+from testsupport.processes import rss_mib
+
 CITIES = ["Rome", "Paris", "Kyoto", "Lisbon", "Barcelona", "Istanbul", "Prague", "Vienna"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def run(http: httpx.AsyncClient, body: dict) -> tuple[float, dict]:

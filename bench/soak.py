@@ -27,11 +27,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,8 +43,10 @@ from typing import Any
 
 import httpx
 
-BIN = Path(sys.executable).parent
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from testsupport.pg import temp_database
+from testsupport.processes import ServiceProcess, clean_env
+from testsupport.sse import sse_events
+
 CITIES = [
     "Rome",
     "Paris",
@@ -66,110 +66,34 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 WARM_UP_SECONDS = 30.0
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 # ---------------------------------------------------------------- the services
 
 
-@dataclass
-class Service:
-    name: str
-    proc: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def rss(self) -> float:
-        return rss_mib(self.proc.pid)
-
-
-def start(name: str, env: dict[str, str], workdir: Path, ready_path: str) -> Service:
-    port = free_port()
-    log = workdir / f"{name}.log"
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [str(BIN / name)],
-            env={**env, "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "info"},
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    service = Service(name, proc, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(service.url + ready_path, timeout=1).status_code == 200:
-                return service
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{name} did not become ready: {log.read_text()[-2000:]}")
-
-
-def stop(service: Service) -> None:
-    if service.proc.poll() is None:
-        service.proc.terminate()
-        try:
-            service.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            service.proc.kill()
-            service.proc.wait()
-
-
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"travel_soak_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def stack(workdir: Path, database_url: str | None = None) -> Iterator[tuple[Service, Service]]:
+def stack(
+    workdir: Path, database_url: str | None = None
+) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
     """The agent and the ui on their defaults (offline providers, no keys)."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OPENAI", "GOOGLE", "DATABASE_URL", "AGENT_API_TOKEN", "RATE_"))
-    }
-    agent_env = {**base, "LLM_PROVIDER": "offline", "PLACES_PROVIDER": "offline"}
-    agent_env["DATA_DIR"] = str(workdir / "agent-data")
+    agent_env = clean_env(
+        LLM_PROVIDER="offline", PLACES_PROVIDER="offline", DATA_DIR=str(workdir / "agent-data")
+    )
     if database_url:
         agent_env["DATABASE_URL"] = database_url
-    agent = start("travel-agent", agent_env, workdir, "/readyz")
+    agent = ServiceProcess(
+        "travel-agent", {**agent_env, "LOG_LEVEL": "info"}, workdir, "travel-agent"
+    )
     try:
-        ui_env = {
-            **base,
-            "REMOTE_ACTION_URL": f"{agent.url}/copilotkit",
-            "UI_SECRET_KEY": "soak-signing-key",
-        }
-        ui = start("travel-ui", ui_env, workdir, "/healthz")
+        agent.start("/readyz")
+        ui_env = clean_env(
+            REMOTE_ACTION_URL=f"{agent.url}/copilotkit", UI_SECRET_KEY="soak-signing-key"
+        )
+        ui = ServiceProcess("travel-ui", {**ui_env, "LOG_LEVEL": "info"}, workdir, "travel-ui")
         try:
-            yield agent, ui
+            yield agent, ui.start("/healthz")
         finally:
-            stop(ui)
+            ui.stop()
     finally:
-        stop(agent)
+        agent.stop()
 
 
 # ---------------------------------------------------------------- the people
@@ -193,15 +117,6 @@ class Results:
 
 class StepFailed(Exception):
     pass
-
-
-def events_of(text: str) -> list[dict[str, Any]]:
-    events = []
-    for block in text.split("\n\n"):
-        data = [line[6:] for line in block.split("\n") if line.startswith("data: ")]
-        if data:
-            events.append(json.loads("\n".join(data)))
-    return events
 
 
 class Person:
@@ -248,7 +163,7 @@ class Person:
             step, "POST", path, json=body, headers={"X-CSRF-Token": self.csrf}
         )
         self.check(step, response.status_code == 200, f"{response.status_code} {response.text}")
-        events = events_of(response.text)
+        events = sse_events(response.text)
         last = events[-1] if events else {}
         self.check(step, last.get("type") == "RUN_FINISHED", json.dumps(last)[:300])
         return last
@@ -420,11 +335,11 @@ def soak(
 
     def run(database_url: str | None) -> tuple[Results, dict[str, list[float]], float]:
         with stack(workdir, database_url) as (agent, ui):
-            rss = {s.name: [s.rss()] for s in (agent, ui)}
+            rss = {s.name: [s.rss_mib()] for s in (agent, ui)}
 
             def warm() -> None:
                 for s in (agent, ui):
-                    rss[s.name].append(s.rss())
+                    rss[s.name].append(s.rss_mib())
 
             started = time.monotonic()
             results = asyncio.run(
@@ -432,13 +347,13 @@ def soak(
             )
             wall = time.monotonic() - started
             for s in (agent, ui):
-                rss[s.name].append(s.rss())
-                if s.proc.poll() is not None:
-                    results.error("process", f"{s.name} exited with {s.proc.returncode}")
+                rss[s.name].append(s.rss_mib())
+                if not s.alive():
+                    results.error("process", f"{s.name} exited with {s.stop()}")
         return results, rss, wall
 
     if postgres:
-        with postgres_database() as url:
+        with temp_database("travel_soak") as url:
             return run(url)
     return run(None)
 

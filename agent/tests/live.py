@@ -4,74 +4,57 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from testsupport.ports import free_port
+from testsupport.processes import ServiceProcess
+
+__all__ = ["ROOT", "AgentProcess", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class AgentProcess:
+    """`travel-agent` with offline providers and no provider keys from the shell, logging
+    to `log_path`; `env` adds or overrides settings."""
+
     def __init__(
         self, env: dict[str, str], log_path: Path, command: list[str] | None = None
     ) -> None:
-        self.command = command or [str(Path(sys.executable).parent / "travel-agent")]
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "GOOGLE"))},
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
-            "LLM_PROVIDER": "offline",
-            "PLACES_PROVIDER": "offline",
-            **env,
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 30) -> AgentProcess:
-        self.log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            self.command,
-            env=self.env,
-            cwd=self.log_path.parent,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "GOOGLE"))}
+        self.service = ServiceProcess(
+            command or "travel-agent",
+            {**base, "LLM_PROVIDER": "offline", "PLACES_PROVIDER": "offline", **env},
+            log_path.parent,
+            "agent",
+            log_file=log_path,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"agent exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"agent not ready: {self.log_path.read_text()[-2000:]}")
+        self.port = self.service.port
+        self.url = self.service.url
+        self.log_path = log_path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**self.service.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+
+    @property
+    def proc(self) -> Any:
+        return self.service.proc
+
+    def start(self, timeout: float = 120) -> AgentProcess:
+        self.service.start("/readyz", timeout)  # RuntimeError "agent exited: <log>"
+        return self
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         assert self.proc is not None
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-        code = self.proc.wait(timeout=timeout)
-        self.log.close()
+        code: int = self.proc.wait(timeout=timeout)
         return code
 
     def __enter__(self) -> AgentProcess:
-        return self.start()
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc: Any) -> None:
         if self.proc and self.proc.poll() is None:

@@ -5,6 +5,7 @@ that the test starts and stops; never the shared server)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,21 +90,34 @@ async def test_postgres_down_then_back(tmp_path: Path, cluster: PrivateCluster) 
             cluster.stop()
             down = await wait_ready(http, 503)
             assert down.json()["reason"] == "storage unreachable"
+            # The circuit knows: the database is down since a moment ago.
+            assert down.json()["storage_down_since"] is not None
             assert (await http.get("/healthz")).status_code == 200
 
-            # A chat turn, a read and an edit each get the sentence, not a crash.
+            # A chat turn, a read and an edit each get the sentence, not a crash (at once:
+            # the figures are printed, not asserted, the machine being shared).
+            t0 = time.perf_counter()
             sentence = refusal_sentence(await client.run(approved, "List my trips", expect=503))
+            took = {"chat": time.perf_counter() - t0}
             assert sentence == errors.STORAGE_UNAVAILABLE
+            t0 = time.perf_counter()
             read = await http.get(f"/threads/{approved}/trips")
+            took["read"] = time.perf_counter() - t0
             assert (read.status_code, read.json()["detail"]) == (503, errors.STORAGE_UNAVAILABLE)
             trip = trips_before["trips"][-1]
+            t0 = time.perf_counter()
             edit = await http.delete(
                 f"/threads/{approved}/trips/{trip['id']}/places/{trip['places'][0]['id']}"
             )
+            took["edit"] = time.perf_counter() - t0
             assert (edit.status_code, edit.json()["detail"]) == (503, errors.STORAGE_UNAVAILABLE)
 
             cluster.start()
-            await wait_ready(http, 200)
+            t0 = time.perf_counter()
+            back = await wait_ready(http, 200)
+            took["ready again"] = time.perf_counter() - t0
+            assert back.json()["storage_down_since"] is None
+            print("outage timings (s):", {k: round(v, 2) for k, v in took.items()})
             # Same process, nothing lost or half-written, and it works again.
             assert agent.proc.poll() is None and agent.proc.pid == pid
             assert await client.trips(approved) == trips_before

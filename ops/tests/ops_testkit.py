@@ -1,8 +1,8 @@
 """Helpers and fixtures for the travelctl tests: the kubectl stand-in on PATH, running the CLI
 as a real process, and serving a small ASGI app on a free 127.0.0.1 port.
 
-The fixtures live here, not in a conftest.py, because other test folders import their own
-`conftest` by that module name; test modules import the fixtures they use from here.
+The fixtures are defined here and found through this folder's conftest.py; test modules
+import only the helpers they call.
 """
 
 from __future__ import annotations

@@ -9,17 +9,13 @@ from pathlib import Path
 
 import pytest
 from fake_registry import registry_app
-from ops_testkit import (  # noqa: F401
+from ops_testkit import (
     NAMESPACE,
     Cli,
     FakeKubectl,
-    cli_fixture,
-    kubectl_fixture,
     overlay_images,
     placeholder_pins,
-    real_kubectl_fixture,
     serve,
-    workdir_fixture,
     write_k8s_tree,
 )
 

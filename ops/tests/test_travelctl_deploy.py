@@ -8,19 +8,15 @@ from typing import Any
 
 import pytest
 import yaml
-from ops_testkit import (  # noqa: F401
+from ops_testkit import (
     DIGEST_AGENT,
     DIGEST_UI,
     NAMESPACE,
     Cli,
     FakeKubectl,
-    cli_fixture,
     deployment_json,
-    kubectl_fixture,
     overlay_images,
     placeholder_pins,
-    real_kubectl_fixture,
-    workdir_fixture,
     write_k8s_tree,
 )
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ops_testkit import (  # noqa: F401
+from ops_testkit import (
     NAMESPACE,
     Cli,
     FakeKubectl,
-    cli_fixture,
     deployment_json,
-    kubectl_fixture,
-    real_kubectl_fixture,
-    workdir_fixture,
 )
 
 NS = NAMESPACE

@@ -7,13 +7,9 @@ import json
 from pathlib import Path
 
 import yaml
-from ops_testkit import (  # noqa: F401
+from ops_testkit import (
     Cli,
     FakeKubectl,
-    cli_fixture,
-    kubectl_fixture,
-    real_kubectl_fixture,
-    workdir_fixture,
 )
 
 NS = "app-travelexample"

@@ -14,12 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ops_testkit import (  # noqa: F401
+from ops_testkit import (
     Cli,
-    cli_fixture,
-    kubectl_fixture,
-    real_kubectl_fixture,
-    workdir_fixture,
 )
 
 BIN = Path(sys.executable).parent

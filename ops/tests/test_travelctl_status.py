@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ops_testkit import (  # noqa: F401
+from ops_testkit import (
     NAMESPACE,
     Cli,
     FakeKubectl,
-    cli_fixture,
-    kubectl_fixture,
-    real_kubectl_fixture,
-    workdir_fixture,
 )
 
 NS = NAMESPACE

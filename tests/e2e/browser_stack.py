@@ -3,21 +3,18 @@ Screenshots of the main states go to test-artifacts/e2e/ (not committed)."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from testsupport.ports import free_port
+from testsupport.processes import BIN, ServiceProcess, clean_env
+
+__all__ = ["BIN", "Service", "clean_env", "free_port"]
+
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,72 +31,13 @@ PLAN = "Plan a 3-day trip to Rome, I like museums and old churches"
 TILE_HOSTS = re.compile(r"^https?://([a-z0-9-]+\.)*tile\.openstreetmap\.org/")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+class Service(ServiceProcess):
+    """One server process (agent or ui) on 127.0.0.1, logging to `<command>.log`; ready
+    when `/healthz` (or the path given) answers."""
 
-
-def clean_env(**extra: str) -> dict[str, str]:
-    # No real providers in tests, whatever the developer's shell has.
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OPENAI", "GOOGLE", "DATABASE_URL", "AGENT_API_TOKEN"))
-    }
-    return {**keep, **extra}
-
-
-@dataclass
-class Service:
-    """One server process (agent or ui) on 127.0.0.1, logging to a file."""
-
-    name: str
-    port: int
-    env: dict[str, str]
-    workdir: Path
-    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.workdir / f"{self.name}.log"
-
-    def start(self, ready_path: str = "/healthz", timeout: float = 60) -> Service:
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [str(BIN / self.name)],
-            env={**self.env, "HOST": "127.0.0.1", "PORT": str(self.port)},
-            cwd=self.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + ready_path, timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready: {self.log_path.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+    def start(self, ready_path: str = "/healthz", timeout: float = 120) -> Service:
+        super().start(ready_path, timeout)
+        return self
 
 
 def agent_service(workdir: Path, port: int | None = None) -> Service:
@@ -109,7 +47,7 @@ def agent_service(workdir: Path, port: int | None = None) -> Service:
         DATA_DIR=str(workdir / "agent-data"),
         LOG_LEVEL="warning",
     )
-    return Service("travel-agent", port or free_port(), env, workdir)
+    return Service("travel-agent", env, workdir, "travel-agent", port or free_port())
 
 
 def ui_service(workdir: Path, agent_url: str) -> Service:
@@ -118,7 +56,7 @@ def ui_service(workdir: Path, agent_url: str) -> Service:
         UI_SECRET_KEY="e2e-test-signing-key",
         LOG_LEVEL="warning",
     )
-    return Service("travel-ui", free_port(), env, workdir)
+    return Service("travel-ui", env, workdir, "travel-ui")
 
 
 @dataclass

@@ -19,13 +19,12 @@ from tests.e2e.browser_stack import (
     Session,
     Stack,
     agent_service,
-    clean_env,
-    free_port,
     open_session,
     screenshot,
     ui_service,
 )
 from tests.e2e.test_ui_browser import MARKERS, add_place_by_hand, markers, selected_trip
+from testsupport.processes import clean_env
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +52,7 @@ def keyless_ui(workdir: Path, agent_url: str, data_dir: Path) -> Service:
         REMOTE_ACTION_URL=f"{agent_url}/copilotkit", DATA_DIR=str(data_dir), LOG_LEVEL="info"
     )
     env.pop("UI_SECRET_KEY", None)
-    return Service("travel-ui", free_port(), env, workdir)
+    return Service("travel-ui", env, workdir, "travel-ui")
 
 
 def open_menu(page: Page, place: str, action: str) -> None:

@@ -5,121 +5,39 @@ and a person using the ui's HTTP API with a cookie jar of its own."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
+
+from testsupport.pg import ADMIN_URL
+from testsupport.pg import temp_database as _temp_database
+from testsupport.ports import free_port
+from testsupport.processes import BIN, ServiceProcess, clean_env
+from testsupport.sse import sse_events
+
+__all__ = ["BIN", "PG_ADMIN_URL", "Proc", "clean_env", "free_port", "sse_events"]
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PLAN = "Plan a 2-day trip to {city}"
 CITIES = ["Rome", "Paris", "Kyoto", "Lisbon", "Barcelona", "Istanbul", "Prague", "Vienna"]
 BROKE_OFF = "The connection to the planner broke off in the middle of a reply. Please try again."
+PG_ADMIN_URL = ADMIN_URL
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The test's environment without real provider keys or settings from a developer's
-    shell that would change what the services do."""
-    dropped = ("OPENAI", "GOOGLE", "DATABASE_URL", "AGENT_API_TOKEN", "RATE_", "OTEL", "UI_")
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    return {**keep, **extra}
-
-
-@contextmanager
-def temp_database() -> Iterator[str]:
+def temp_database() -> AbstractContextManager[str]:
     """A database of the test's own on the shared PostgreSQL server, dropped afterwards."""
-    name = f"travel_system_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return _temp_database("travel_system")
 
 
 @dataclass
-class Proc:
-    """One `travel-agent` or `travel-ui` process; its port stays the same across restarts
-    and its log file collects every run."""
-
-    command: str
-    env: dict[str, str]
-    workdir: Path
-    name: str
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.workdir / f"{self.name}.log"
-
-    def launch(self) -> Proc:
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [str(BIN / self.command)],
-                env={**self.env, "HOST": "127.0.0.1", "PORT": str(self.port)},
-                cwd=self.workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        return self
-
-    def wait_ready(self, path: str, timeout: float = 60) -> Proc:
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + path, timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready: {self.log_path.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL: no drain, no goodbye (an OOM kill or a lost node)."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+class Proc(ServiceProcess):
+    """One `travel-agent` or `travel-ui` process (the shared ServiceProcess), with a
+    reading of its metrics."""
 
     def metric(self, name: str, **labels: str) -> float:
         """The sum of a metric's samples whose labels include `labels` (0 when none)."""
@@ -162,15 +80,6 @@ def start_all(agents: list[Proc], ui: Proc | None = None) -> None:
         agent.wait_ready("/readyz")
     if ui is not None:
         ui.launch().wait_ready("/healthz")
-
-
-def sse_events(text: str) -> list[dict[str, Any]]:
-    events = []
-    for block in text.split("\n\n"):
-        data = [line[6:] for line in block.split("\n") if line.startswith("data: ")]
-        if data:
-            events.append(json.loads("\n".join(data)))
-    return events
 
 
 def text_of(events: list[dict[str, Any]]) -> str:
@@ -275,8 +184,5 @@ def trips_summary(state: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]
 
 
 def import_agent_test_helpers() -> None:
-    """Makes agent/tests' helper modules (`slow_openai`, …) importable by their unique
-    names, as they are when the agent's tests run."""
-    path = str(ROOT / "agent" / "tests")
-    if path not in sys.path:
-        sys.path.append(path)
+    """Nothing to do any more: pytest's `pythonpath` (root pyproject) puts agent/tests'
+    helper modules (`slow_openai`, ...) on the path. Kept for tests that still call it."""

@@ -20,7 +20,6 @@ from tests.system.system_stack import (
     Person,
     Proc,
     agent_proc,
-    import_agent_test_helpers,
     start_all,
     temp_database,
     text_of,
@@ -36,7 +35,6 @@ REPLY = "Here is the rest of my answer."  # the slow server's whole reply
 
 @pytest.fixture
 def slow_llm() -> Iterator[Any]:
-    import_agent_test_helpers()
     from slow_openai import SlowChatServer
 
     with SlowChatServer(first="Here is ", rest="the rest of my answer.") as server:

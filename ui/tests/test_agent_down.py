@@ -9,15 +9,10 @@ from collections.abc import Callable
 import httpx
 from fastapi import FastAPI
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
+from ui_harness import (
     AGENT,
     Browser,
-    agent_app,
-    browser,
-    make_browser,
-    make_ui,
     sse_events,
-    ui_app,
     ui_settings,
 )
 

@@ -11,13 +11,8 @@ import pytest
 from travel_ui.logging_setup import JsonFormatter, request_id_var
 from travel_ui.markdown import render_markdown
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
+from ui_harness import (
     Browser,
-    agent_app,
-    browser,
-    make_browser,
-    make_ui,
-    ui_app,
     ui_settings,
 )
 

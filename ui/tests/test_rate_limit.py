@@ -11,12 +11,9 @@ from fastapi import FastAPI
 
 from travel_ui.rate_limit import TokenBuckets
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
+from ui_harness import (
     UI,
     Browser,
-    agent_app,
-    make_browser,
-    make_ui,
     ui_settings,
 )
 

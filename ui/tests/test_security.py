@@ -11,14 +11,9 @@ from fastapi import FastAPI
 
 from travel_ui.session import COOKIE_NAME
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
+from ui_harness import (
     UI,
     Browser,
-    agent_app,
-    browser,
-    make_browser,
-    make_ui,
-    ui_app,
     ui_settings,
 )
 

@@ -20,15 +20,10 @@ from starlette.routing import Route
 
 from travel_ui.app import create_app
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
+from ui_harness import (
     PLAN,
     Browser,
-    agent_app,
-    browser,
-    make_browser,
-    make_ui,
     sse_events,
-    ui_app,
     ui_settings,
 )
 

@@ -16,11 +16,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from travel_ui.app import create_app
 
-from ui_harness import (  # noqa: F401 (fixtures are found by name)
-    UI,
+from ui_harness import (
     Browser,
-    agent_app,
-    make_browser,
     ui_settings,
 )
 

@@ -1,12 +1,11 @@
 """Fixtures for the ui's route tests: the ui app driven over HTTP in process, talking to the
 real agent app (offline planner, SQLite in a temporary folder), also in process.
 
-Test modules import the fixtures they use from here. (A conftest.py here would replace the
-agent tests' `conftest` module: every conftest in the suite is imported under that name.)"""
+The fixtures are found through this folder's conftest.py; test modules import only the
+helpers (Browser, ui_settings, sse_events, ...)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from testsupport.sse import sse_events
 from travel_agent.app import create_app as create_agent_app
 from travel_agent.settings import Settings as AgentSettings
 from travel_ui.app import create_app as create_ui_app
@@ -24,6 +24,7 @@ from travel_ui.settings import Settings as UiSettings
 AGENT = "http://agent"
 UI = "http://ui.test"
 PLAN = "Plan a 3-day trip to Rome, I like museums and old churches"
+__all__ = ["sse_events"]  # the tests import it from here
 
 
 def ui_settings(**overrides: Any) -> UiSettings:
@@ -78,15 +79,6 @@ class Browser:
         assert response.status_code == 200, response.text
         data: dict[str, Any] = response.json()
         return data
-
-
-def sse_events(text: str) -> list[dict[str, Any]]:
-    events = []
-    for block in text.split("\n\n"):
-        data = [line[6:] for line in block.split("\n") if line.startswith("data: ")]
-        if data:
-            events.append(json.loads("\n".join(data)))
-    return events
 
 
 @pytest.fixture

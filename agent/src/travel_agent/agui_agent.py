@@ -23,6 +23,11 @@ class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ship
             _schema_keys[key] = super().get_schema_keys(config)
         return _schema_keys[key]
 
+    def get_stream_kwargs(self, *args: Any, **kwargs: Any) -> Any:
+        # One checkpoint per run (at its end or its interrupt), not one per step: every
+        # checkpoint stores the whole conversation (see checkpoint_pruning).
+        return {**super().get_stream_kwargs(*args, **kwargs), "durability": "exit"}
+
     def get_state_snapshot(self, state: Any) -> Any:
         # Clients get trips, selection and search progress; messages have their own events
         # (the full message list in every snapshot would grow with the conversation).

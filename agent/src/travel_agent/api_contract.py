@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
-THREAD_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+from travel_kit.ids import THREAD_ID_PATTERN
 
 #: The path parameter as documented; the check itself (with a clearer 422) is in runtime.
 THREAD_ID_SCHEMA: dict[str, Any] = {"pattern": THREAD_ID_PATTERN, "minLength": 8, "maxLength": 128}

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from travel_kit.request_ids import add_request_ids
+
 from . import __version__, agui, conversations_api, health, tracing, trips_api
 from .agui_agent import TravelAgent
 from .api_contract import http_error, run_input_components
@@ -125,4 +127,5 @@ def create_app(
     app.include_router(health.router)
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else None
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes, api_token=token)
+    add_request_ids(app)
     return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .runtime import get_runtime
 
@@ -20,6 +21,11 @@ class Readiness(BaseModel):
     llm_provider: str
     places_provider: str
     reason: Literal["shutting down", "storage unreachable"] | None = None
+    storage_down_since: datetime | None = Field(
+        default=None,
+        description="Since when PostgreSQL is known to be down; requests are refused at once "
+        "until it answers again.",
+    )
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -40,11 +46,21 @@ async def readyz(request: Request) -> JSONResponse:
         "checkpointer": runtime.persistence.kind,
         "llm_provider": runtime.llm_provider,
         "places_provider": runtime.places_provider,
+        "storage_down_since": None,
     }
     if runtime.draining:
         return JSONResponse({**body, "status": "unavailable", "reason": "shutting down"}, 503)
     if not await runtime.persistence.ping():
-        return JSONResponse({**body, "status": "unavailable", "reason": "storage unreachable"}, 503)
+        down_since = runtime.persistence.down_since
+        return JSONResponse(
+            {
+                **body,
+                "status": "unavailable",
+                "reason": "storage unreachable",
+                "storage_down_since": down_since.isoformat() if down_since else None,
+            },
+            503,
+        )
     return JSONResponse(body)
 
 

@@ -9,7 +9,8 @@ from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
-from pydantic import ValidationError
+
+from travel_kit.startup import load_settings
 
 from .app import create_app
 from .logging_setup import configure_logging
@@ -21,8 +22,6 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 2.0
 #: Exit status when the service could not start (as uvicorn's own command line uses).
 STARTUP_FAILURE = 3
-#: Exit status when a setting is invalid.
-INVALID_SETTINGS = 2
 
 
 class DrainingServer(uvicorn.Server):
@@ -69,7 +68,7 @@ class DrainingServer(uvicorn.Server):
 
 def serve(settings: Settings, app: FastAPI | None = None) -> None:
     """Run the service until it is told to stop; exit non-zero when it could not start."""
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     app = app or create_app(settings)
     config = uvicorn.Config(
         app,
@@ -86,16 +85,7 @@ def serve(settings: Settings, app: FastAPI | None = None) -> None:
 
 
 def main() -> None:
-    try:
-        settings = get_settings()
-    except ValidationError as exc:
-        # Names and reasons only: a value could be a secret.
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        print(f"travel-agent: invalid settings: {problems}", file=sys.stderr)
-        sys.exit(INVALID_SETTINGS)
-    serve(settings)
+    serve(load_settings("travel-agent", get_settings))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Every request passes here first: request id, optional token, body limit, timing.
+"""Every request passes here (after the kit's request id): optional token, body limit,
+timing.
 
 Pure ASGI (no BaseHTTPMiddleware) so streamed responses pass straight through.
 """
@@ -6,42 +7,23 @@ Pure ASGI (no BaseHTTPMiddleware) so streamed responses pass straight through.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-import re
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .logging_setup import request_id_var, thread_id_var
+from travel_kit.probes import PROBE_PATHS as OPEN_PATHS
+from travel_kit.request_ids import thread_id_var
+from travel_kit.responses import refuse
+
 from .metrics import HTTP_REQUEST_DURATION
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
 
 class BodyTooLarge(Exception):
     pass
-
-
-async def _json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class ServiceMiddleware:
@@ -70,11 +52,7 @@ class ServiceMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        given = headers.get("x-request-id", "")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-        request_id_var.set(request_id)
         thread_id_var.set(None)
-        rid_header = [(b"x-request-id", request_id.encode())]
         started = time.perf_counter()
         status = 500
 
@@ -82,7 +60,6 @@ class ServiceMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *rid_header]
             await send(message)
 
         try:
@@ -105,7 +82,7 @@ class ServiceMiddleware:
                 except BodyTooLarge:
                     refusal = (413, self.too_large)
             status = refusal[0]
-            await _json(send, *refusal, rid_header)
+            await refuse(scope, receive, send, *refusal)
         finally:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"

@@ -7,16 +7,23 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from .checkpoint_pruning import (
+    PruningPostgresSaver,
+    PruningSqliteSaver,
+    prune_all_once_postgres,
+    prune_all_once_sqlite,
+)
 from .settings import Settings
+from .storage_circuit import FailFastPool, StorageCircuit, watched_check
 
 log = logging.getLogger(__name__)
 PING_SECONDS = 2.0
@@ -28,9 +35,18 @@ class Persistence:
     saver: BaseCheckpointSaver[Any]
     pool: AsyncConnectionPool[Any] | None = None
     sqlite: aiosqlite.Connection | None = None
+    circuit: StorageCircuit | None = None
+
+    @property
+    def down_since(self) -> datetime | None:
+        """Since when the database is known to be down (PostgreSQL), else None."""
+        return self.circuit.down_since if self.circuit is not None else None
 
     async def ping(self) -> bool:
-        """Whether the database answers within PING_SECONDS (used by /readyz)."""
+        """Whether the database answers within PING_SECONDS (used by /readyz); False at
+        once while it is known to be down."""
+        if self.down_since is not None:
+            return False
         try:
             async with asyncio.timeout(PING_SECONDS):
                 if self.pool is not None:
@@ -41,6 +57,8 @@ class Persistence:
             return True
         except Exception as exc:  # any failure means "not ready"; the detail goes to the log
             log.warning("checkpointer ping failed", extra={"error": repr(exc)})
+            if self.circuit is not None:
+                self.circuit.suspect()
             return False
 
 
@@ -67,6 +85,7 @@ async def _migrate_once(pool: AsyncConnectionPool[Any], saver: AsyncPostgresSave
             raise TimeoutError("another replica has been migrating the database for too long")
         try:
             await saver.setup()
+            await prune_all_once_postgres(conn, saver)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
 
@@ -74,33 +93,59 @@ async def _migrate_once(pool: AsyncConnectionPool[Any], saver: AsyncPostgresSave
 @asynccontextmanager
 async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
     if settings.checkpointer_kind == "postgres":
-        assert settings.database_url is not None
-        url = settings.database_url.get_secret_value()
-        # Health-checked pool: a connection the server dropped is replaced, not handed out.
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            conninfo=url,
-            min_size=settings.db_pool_min_size,
-            max_size=settings.db_pool_max_size,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-            check=AsyncConnectionPool.check_connection,
-            open=False,
-            timeout=settings.db_pool_timeout_seconds,
-        )
-        await pool.open(wait=True, timeout=30)
-        try:
-            saver = AsyncPostgresSaver(pool)
-            await _migrate_once(pool, saver)
-            yield Persistence("postgres", saver, pool=pool)
-        finally:
-            await pool.close()
+        async with _open_postgres(settings) as persistence:
+            yield persistence
     else:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         path = settings.data_dir / "travel.sqlite"
         conn = await aiosqlite.connect(path)
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
-            saver_sqlite = AsyncSqliteSaver(conn)
+            saver_sqlite = PruningSqliteSaver(conn)
             await saver_sqlite.setup()
+            await prune_all_once_sqlite(saver_sqlite)
             yield Persistence("sqlite", saver_sqlite, sqlite=conn)
         finally:
             await conn.close()
+
+
+STARTUP_WAIT_SECONDS = 30.0
+
+
+@asynccontextmanager
+async def _open_postgres(settings: Settings) -> AsyncIterator[Persistence]:
+    assert settings.database_url is not None
+    url = settings.database_url.get_secret_value()
+    circuit = StorageCircuit(
+        url, probe_interval=settings.db_probe_interval_seconds, probe_timeout=PING_SECONDS
+    )
+    # A database that is still starting: wait for it as long as before (the pool itself
+    # now gives up reconnecting after db_reconnect_timeout_seconds).
+    for _ in range(int(STARTUP_WAIT_SECONDS / 0.5)):
+        if await circuit.reachable():
+            break
+        await asyncio.sleep(0.5)
+    # Health-checked pool: a connection the server dropped is replaced, not handed out.
+    # Its reconnection gives up soon, so that no attempt scheduled with a long backoff
+    # delays the return of a database that was down; the circuit asks again.
+    pool = FailFastPool(
+        conninfo=url,
+        min_size=settings.db_pool_min_size,
+        max_size=settings.db_pool_max_size,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        check=watched_check(circuit),
+        open=False,
+        timeout=settings.db_pool_timeout_seconds,
+        reconnect_timeout=settings.db_reconnect_timeout_seconds,
+        reconnect_failed=lambda _pool: circuit.suspect(),
+    )
+    pool.circuit = circuit
+    await pool.open(wait=True, timeout=STARTUP_WAIT_SECONDS)
+    circuit.start()
+    try:
+        saver = PruningPostgresSaver(pool)
+        await _migrate_once(pool, saver)
+        yield Persistence("postgres", saver, pool=pool, circuit=circuit)
+    finally:
+        await circuit.stop()
+        await pool.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,8 @@ from fastapi import HTTPException, Request
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StateSnapshot
+
+from travel_kit.ids import THREAD_ID as THREAD_ID  # agui.py checks with it
 
 from .graph import initial_values
 from .persistence import Persistence
@@ -24,9 +25,6 @@ from .thread_locks import ThreadLocks
 class ThreadView:
     values: dict[str, Any]
     tasks: tuple[Any, ...]
-
-
-THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
 @dataclass

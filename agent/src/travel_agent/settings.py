@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # How long a request waits for a database connection before it is told storage is
     # unavailable (while PostgreSQL is down, this is how long people wait for that answer).
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # While PostgreSQL is known to be down, requests are refused at once and it is tried
+    # this often; the pool's own reconnection gives up after db_reconnect_timeout_seconds
+    # (then it reconnects on demand), so the service is ready soon after the database is.
+    db_probe_interval_seconds: float = Field(default=0.5, gt=0)
+    db_reconnect_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Product behaviour.
     demo_trips: bool = True

@@ -14,17 +14,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from fastapi.telemetry import TelemetryConfig
+from travel_kit import tracing as kit_tracing
 
 from .settings import Settings
 
 N = TypeVar("N", bound=Callable[..., Awaitable[Any]])
-
-#: Probes and scrapes are not worth a trace each.
-EXCLUDED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 _tracer: Any = None  # an opentelemetry Tracer while tracing is on
 
@@ -34,47 +31,13 @@ def enabled() -> bool:
 
 
 def make_tracer_provider(settings: Settings, exporter: Any = None) -> Any:
-    """The SDK TracerProvider when tracing is configured, else None (and no import).
-
-    `exporter` replaces the OTLP exporter (tests pass an in-memory one)."""
-    if not settings.otel_exporter_otlp_endpoint:
-        return None
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
-
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": settings.otel_service_name})
+    """The SDK TracerProvider when tracing is configured, else None (and no import)."""
+    return kit_tracing.make_tracer_provider(
+        settings.otel_exporter_otlp_endpoint, settings.otel_service_name, exporter
     )
-    if exporter is None:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-        # The signal-agnostic endpoint gets the traces path, as the OTel spec says.
-        url = settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=url)))
-    else:
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return provider
 
 
-def fastapi_telemetry(provider: Any) -> TelemetryConfig:
-    """FastAPI's native telemetry: server spans only, and only with our provider. Its
-    logs (validation failures with their input) and metrics stay off: Prometheus has
-    the metrics, and inputs may hold what people typed."""
-    if provider is None:
-        return {"tracing": False, "metrics": False, "logs": False}
-    return {
-        "tracer_provider": provider,
-        "tracing": True,
-        "metrics": False,
-        "logs": False,
-        "operation_spans": False,
-        "exclude": _excluded,
-    }
-
-
-def _excluded(scope: MutableMapping[str, Any]) -> bool:
-    return scope.get("path") in EXCLUDED_PATHS
+fastapi_telemetry = kit_tracing.fastapi_telemetry
 
 
 def start_tracing(provider: Any) -> None:

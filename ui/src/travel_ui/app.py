@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from travel_kit.request_ids import add_request_ids
+
 from . import routes_api, routes_conversations, routes_health, routes_pages, tracing
 from .agent_client import AgentClient
 from .api_contract import http_error_handler, validation_sentence
@@ -81,7 +83,7 @@ def create_app(
     route_table = [route for router in routers for route in router.routes] + mounts
     app.add_exception_handler(HTTPException, http_error_handler(route_table))
 
-    # Outermost last: context (request id, log, metrics) sees everything, including 413s and
+    # Outermost last: request id, then context (log, metrics) sees everything, including 413s and
     # 429s; the rate limit answers before a body is read.
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream itself
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -90,4 +92,5 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, buckets=buckets, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware, tile_origin=settings.tile_origin)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, routes=route_table)
+    add_request_ids(app)
     return app

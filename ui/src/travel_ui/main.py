@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uvicorn
 
+from travel_kit.startup import load_settings
+
 from .app import create_app
 from .logging_setup import configure_logging
 from .settings import get_settings
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(settings.log_level)
+    settings = load_settings("travel-ui", get_settings)
+    configure_logging(settings)
     app = create_app(settings)
     uvicorn.run(
         app,

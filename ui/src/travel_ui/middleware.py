@@ -1,26 +1,24 @@
-"""ASGI middleware: request id, access log and metrics; security headers; body size limit.
+"""ASGI middleware: access log and metrics (the kit adds the request id); security headers;
+body size limit.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so streamed responses pass straight through.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .logging_setup import request_id_var, thread_id_var
+from travel_kit.request_ids import thread_id_var
+from travel_kit.responses import refuse
+
 from .metrics import Metrics
 
 log = logging.getLogger("travel_ui.access")
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Probes and static files would drown the access log; metrics still count them.
 _QUIET_ROUTES = frozenset(
     {"/healthz", "/readyz", "/metrics", "/static/{version}", "/static/{version}/vendor/leaflet"}
@@ -49,8 +47,8 @@ def _route_template(routes: Sequence[BaseRoute], scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (taken from X-Request-ID when sane), logs it as one JSON
-    line and records its duration under the route's template, never its raw path."""
+    """Logs every request as one JSON line (with the kit's request id) and records its
+    duration under the route's template, never its raw path."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, routes: Sequence[BaseRoute]) -> None:
         self.app = app
@@ -61,28 +59,20 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
         thread_token = thread_id_var.set(None)
         # Matched before the app runs: routing rewrites the scope's paths as it goes.
         template = _route_template(self.routes, dict(scope))
         started = time.perf_counter()
         status = 500
 
-        async def send_with_id(message: Message) -> None:
+        async def send_noting_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", request_id.encode()),
-                ]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_noting_status)
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.request_duration.labels(scope["method"], template, str(status)).observe(
@@ -99,7 +89,6 @@ class RequestContextMiddleware:
                         "duration_ms": round(elapsed * 1000, 1),
                     },
                 )
-            request_id_var.reset(token)
             thread_id_var.reset(thread_token)
 
 
@@ -164,7 +153,7 @@ class BodyLimitMiddleware:
             return
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _too_large(send, self.max_bytes)
+            await _too_large(scope, receive, send, self.max_bytes)
             return
         # Read the whole (small) body first, so an oversized chunked one is refused before
         # the app sees any of it.
@@ -178,7 +167,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.max_bytes:
-                await _too_large(send, self.max_bytes)
+                await _too_large(scope, receive, send, self.max_bytes)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -195,14 +184,6 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
 
-async def _too_large(send: Send, max_bytes: int) -> None:
-    body = json.dumps(
-        {"detail": f"That request is too large (the limit is {max_bytes} bytes)."}
-    ).encode()
-    headers: Iterable[tuple[bytes, bytes]] = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
-    await send({"type": "http.response.start", "status": 413, "headers": list(headers)})
-    await send({"type": "http.response.body", "body": body})
+async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+    sentence = f"That request is too large (the limit is {max_bytes} bytes)."
+    await refuse(scope, receive, send, 413, sentence, {"connection": "close"})

@@ -12,15 +12,15 @@ scripts never see it. The CSRF token is a second signature of the same thread id
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 
 from itsdangerous import BadSignature, Signer
 
+from travel_kit.ids import is_thread_id
+
 from .settings import Settings
 
 COOKIE_NAME = "travel_thread"
-_THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
 def new_thread_id() -> str:
@@ -53,9 +53,9 @@ class Sessions:
         except BadSignature:
             return None
         thread_id, _, traveller_id = payload.partition(":")
-        if not _THREAD_ID.match(thread_id):
+        if not is_thread_id(thread_id):
             return None
-        if traveller_id and not _THREAD_ID.match(traveller_id):
+        if traveller_id and not is_thread_id(traveller_id):
             return None
         return thread_id, traveller_id or None
 

@@ -1,0 +1,164 @@
+"""Old checkpoints go: a thread keeps its latest checkpoint only.
+
+Every checkpoint holds the whole conversation, so keeping them all grows a thread's storage
+with the square of its length. The latest checkpoint, with its pending writes (a pending
+approval lives there), is all that a run, a read or a resume loads; older ones only served
+time travel, which this service does not offer.
+
+Each saver prunes the thread it has just saved a checkpoint for; `prune_all_once` prunes
+threads written before pruning existed (a migration, recorded so that it runs once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+import psycopg
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+log = logging.getLogger(__name__)
+
+MIGRATION = "prune-old-checkpoints-v1"
+# Another writer on the same thread (a replica's prune, a run) makes a keep_latest prune
+# fail; the thread's next checkpoint prunes it again, so these are logged, not raised.
+_PRUNE_CONFLICTS = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+
+
+def _ids(config: RunnableConfig) -> tuple[str, str]:
+    configurable = config["configurable"]
+    return str(configurable["thread_id"]), str(configurable.get("checkpoint_ns", ""))
+
+
+class PruningSqliteSaver(AsyncSqliteSaver):
+    """AsyncSqliteSaver that deletes a thread's older checkpoints once it saved a new one."""
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        saved = await super().aput(config, checkpoint, metadata, new_versions)
+        thread_id, ns = _ids(saved)
+        try:
+            await self.prune_before(thread_id, ns, checkpoint["id"])
+        except aiosqlite.Error:
+            log.warning("could not prune old checkpoints", exc_info=True)
+        return saved
+
+    async def prune_before(self, thread_id: str, ns: str, keep_id: str) -> None:
+        """Deletes the checkpoints older than `keep_id` (ids sort by time) and their writes;
+        a newer one another writer saved meanwhile is never touched."""
+        async with self.lock:
+            args = (thread_id, ns, keep_id)
+            await self.conn.execute(
+                "DELETE FROM writes"
+                " WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id < ?",
+                args,
+            )
+            await self.conn.execute(
+                "DELETE FROM checkpoints"
+                " WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id < ?",
+                args,
+            )
+            # As the PostgreSQL saver's prune does: no parent that is gone.
+            await self.conn.execute(
+                "UPDATE checkpoints SET parent_checkpoint_id = NULL"
+                " WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?",
+                args,
+            )
+            await self.conn.commit()
+
+
+class PruningPostgresSaver(AsyncPostgresSaver):
+    """AsyncPostgresSaver that prunes a thread (the library's keep_latest: checkpoints,
+    their writes, and the blobs no kept checkpoint references) once it saved a new one."""
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        saved = await super().aput(config, checkpoint, metadata, new_versions)
+        thread_id, ns = _ids(saved)
+        if ns == "":  # a thread's root namespace; keep_latest prunes all of the thread's
+            await prune_postgres_threads(self, [thread_id])
+        return saved
+
+
+async def prune_postgres_threads(saver: AsyncPostgresSaver, thread_ids: Sequence[str]) -> int:
+    """Prunes each thread in its own transaction; returns how many were pruned."""
+    pruned = 0
+    for thread_id in thread_ids:
+        try:
+            await saver.aprune([thread_id], strategy="keep_latest")
+            pruned += 1
+        except _PRUNE_CONFLICTS:
+            log.info("checkpoint prune met another writer; the next save prunes again")
+        except psycopg.Error:
+            log.warning("could not prune old checkpoints", exc_info=True)
+    return pruned
+
+
+async def prune_all_once_sqlite(saver: PruningSqliteSaver) -> int | None:
+    """The migration for a SQLite file written before pruning: every thread keeps its
+    latest checkpoint, then the file is compacted. Returns the threads pruned, or None
+    when the migration had already run."""
+    conn = saver.conn
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS travel_storage_migrations"
+        " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    async with conn.execute(
+        "SELECT 1 FROM travel_storage_migrations WHERE name = ?", (MIGRATION,)
+    ) as c:
+        if await c.fetchone() is not None:
+            return None
+    async with conn.execute(
+        "SELECT thread_id, checkpoint_ns, MAX(checkpoint_id) FROM checkpoints"
+        " GROUP BY thread_id, checkpoint_ns"
+    ) as cursor:
+        heads = [(str(t), str(ns), str(head)) for t, ns, head in await cursor.fetchall()]
+    for thread_id, ns, head in heads:
+        await saver.prune_before(thread_id, ns, head)
+    await conn.execute("INSERT INTO travel_storage_migrations (name) VALUES (?)", (MIGRATION,))
+    await conn.commit()
+    if heads:
+        await conn.execute("VACUUM")  # give the space back to the file system, once
+    log.info("pruned old checkpoints", extra={"threads": len({h[0] for h in heads})})
+    return len({h[0] for h in heads})
+
+
+async def prune_all_once_postgres(conn: Any, saver: AsyncPostgresSaver) -> int | None:
+    """The same migration on PostgreSQL. Call it holding the migration lock (`conn` holds
+    it), so that one replica runs it; replicas still on older code may keep writing
+    meanwhile (keep_latest reads each thread on one snapshot). Returns the threads
+    pruned, or None when it had already run."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS travel_storage_migrations"
+        " (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    cur = await conn.execute(
+        "SELECT 1 AS done FROM travel_storage_migrations WHERE name = %s",
+        (MIGRATION,),
+    )
+    if await cur.fetchone() is not None:
+        return None
+    cur = await conn.execute("SELECT DISTINCT thread_id FROM checkpoints")
+    thread_ids = [str(row["thread_id"]) for row in await cur.fetchall()]
+    pruned = await prune_postgres_threads(saver, thread_ids)
+    await conn.execute(
+        "INSERT INTO travel_storage_migrations (name) VALUES (%s) ON CONFLICT DO NOTHING",
+        (MIGRATION,),
+    )
+    log.info("pruned old checkpoints", extra={"threads": pruned, "of": len(thread_ids)})
+    return pruned
