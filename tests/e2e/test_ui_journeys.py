@@ -324,12 +324,19 @@ def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
         card = page.locator(".approval").last
         expect(card.locator(".approval-confirm")).to_be_enabled()
         expect(card).to_be_focused()
+        # Its places are on the map, told apart from the stored ones.
+        offered = card.locator(".approval-place-name").all_text_contents()
+        proposed = page.locator(".leaflet-marker-icon.marker-proposed")
+        expect(proposed).to_have_count(len(offered))
+        labels = proposed.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+        assert sorted(labels) == sorted(f"Proposed: {n}" for n in offered)
         assert serious_violations(page) == []
         page.keyboard.press("Tab")  # into the card: its first place's checkbox
         expect(card.locator(".approval-check").first).to_be_focused()
         card.locator(".approval-confirm").focus()
         page.keyboard.press("Enter")
         expect(card.locator(".approval-status")).to_have_text("Added")
+        expect(proposed).to_have_count(0)
         expect(page.locator("#send-button")).not_to_have_class(re.compile("is-stop"))
 
         # The trip's GeoJSON export, from the trip card.

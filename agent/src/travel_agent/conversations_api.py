@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(
     prefix="/travellers/{traveller_id}/conversations",
     tags=["conversations"],
-    responses=problem_responses(401, 404, 409, 422, 503),
+    responses=problem_responses(400, 401, 404, 409, 413, 422, 503),
 )
 
 Traveller = Annotated[

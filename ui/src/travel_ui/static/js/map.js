@@ -94,6 +94,7 @@ export function createMap(element, tiles) {
     online.addTo(map);
   }
   tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
+  if (proposedShown.length) showProposed(proposedShown);
   map.on("zoomend", renderNote);
   renderNote();
   return map;
@@ -153,6 +154,25 @@ export function showTrip(trip, options = {}) {
   if (fitKey !== lastFitKey) {
     lastFitKey = fitKey;
     fitTrip(trip);
+  }
+}
+
+// The places a pending approval would add or move, drawn apart from the stored ones
+// (dashed, unnumbered, named "Proposed: …").
+let proposedLayer = null;
+let proposedShown = [];
+export function showProposed(places) {
+  proposedShown = places;
+  if (!map) return;
+  proposedLayer ??= L.layerGroup().addTo(map);
+  proposedLayer.clearLayers();
+  for (const place of places) {
+    const icon = L.divIcon({ className: "proposed-marker marker-proposed", html: h("span", { class: "marker-pin" }, "?"), iconSize: [28, 28], iconAnchor: [14, 14] });
+    const marker = L.marker([place.latitude, place.longitude], { icon, title: `Proposed: ${place.name}`, keyboard: false });
+    marker.bindPopup(() => placeCard(place, null), { maxWidth: 300, minWidth: 200 });
+    marker.addTo(proposedLayer);
+    const el = marker.getElement();
+    el?.setAttribute("aria-label", `Proposed: ${place.name}`);
   }
 }
 

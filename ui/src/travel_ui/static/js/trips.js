@@ -268,7 +268,22 @@ function placeItem(trip, place, number) {
   return item;
 }
 
+// New or changed places of the pending approval (the agent's proposal, before/after).
+function proposedPlaces() {
+  const changes = store.pendingApproval?.changes ?? [];
+  const places = [];
+  for (const { before, after } of changes) {
+    const old = new Map((before?.places ?? []).map((p) => [p.id, p]));
+    for (const p of after?.places ?? []) {
+      const prev = old.get(p.id);
+      if (!prev || prev.latitude !== p.latitude || prev.longitude !== p.longitude) places.push(p);
+    }
+  }
+  return places;
+}
+
 export function render() {
+  mapView.showProposed(proposedPlaces());
   // During an outage the last known trips stay, read-only.
   const readOnly = !store.available;
   card.hidden = readOnly && !store.trips.length;
