@@ -1,11 +1,30 @@
-"""Benchmark: agent turns on the embedded defaults (offline planner, gazetteer, SQLite).
+"""Benchmark: agent turns over HTTP + SSE, with the server CPU each one costs.
 
-Starts `travel-agent` as a process and measures, for a "plan a trip to <city>" turn that
-searches and ends in an approval interrupt plus the resume run that applies it: latency
-p50/p95 per run at concurrency 1 and 20, runs per second at concurrency 20, time from
-process start to /readyz 200, and the process RSS after 1,000 threads.
+Two modes:
 
-    .venv/bin/python bench/agent_turn.py [--threads 1000]
+- offline (default): the embedded defaults (offline planner, gazetteer, SQLite). A
+  "Plan a trip to <city>" run that searches and ends in an approval interrupt, then the
+  resume run that approves it.
+- `--llm`: the real OpenAI-compatible provider and the Google Places (New) provider
+  against `bench/scripted_upstreams.py` (a local server shaped like their documented
+  streaming responses, answering at once). A turn is one "Plan a trip to <city>" run:
+  two streamed LLM calls, one place search, about 100 SSE events, ending in the approval.
+
+For each concurrency (1, 10, 20) it prints latency p50/p95, runs/s and the agent's server
+CPU per run: utime+stime of the agent process tree from /proc, before and after the phase.
+Start to /readyz 200 is timed on every start, after `python -m compileall` of the code.
+
+`--compare OTHER` runs a second checkout (e.g. `git worktree add /tmp/base main`) in the
+same call, alternating rounds (A B A B ...), so the machine's drift hits both. Both use
+this interpreter and its installed dependencies; each checkout's own code comes first on
+PYTHONPATH (`*/src` of the checkout).
+
+    .venv/bin/python bench/agent_turn.py [--llm] [--database-url postgresql://...]
+        [--workers N] [--compare /path/to/checkout [--compare-workers M]] [--rounds 2]
+        [--json out.json] [--profile stacks.txt]
+
+`--compare . --workers 1 --compare-workers 2` compares one and two worker processes
+(PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -14,13 +33,17 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,20 +51,55 @@ from testsupport.ports import free_port
 from testsupport.processes import rss_mib
 
 CITIES = ["Rome", "Paris", "Kyoto", "Lisbon", "Barcelona", "Istanbul", "Prague", "Vienna"]
+HERE = Path(__file__).resolve().parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-async def run(http: httpx.AsyncClient, body: dict) -> tuple[float, dict]:
+def _stat(pid: int) -> list[str]:
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    return raw[raw.rindex(")") + 2 :].split()  # fields from "state" on
+
+
+def tree_cpu_s(pid: int) -> float:
+    """utime+stime of a process, its live descendants and the children it reaped."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = _stat(p)
+        except OSError:
+            continue
+        # utime, stime, cutime, cstime are fields 14-17 (1-based); here offset by 3.
+        total += sum(int(v) for v in fields[11:15])
+        todo.extend(children.get(p, []))
+    return total / CLOCK_TICKS
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+async def run(http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, dict[str, Any], int]:
     start = time.perf_counter()
-    last: dict = {}
+    last: dict[str, Any] = {}
+    events = 0
     async with http.stream("POST", "/copilotkit", json=body) as r:
         r.raise_for_status()
         async for line in r.aiter_lines():
             if line.startswith("data:"):
+                events += 1
                 last = json.loads(line[5:])
-    return time.perf_counter() - start, last
+    return time.perf_counter() - start, last, events
 
 
-async def plan_and_resume(http: httpx.AsyncClient, i: int) -> tuple[float, float]:
+async def turn(http: httpx.AsyncClient, i: int, resume: bool) -> list[tuple[float, int]]:
     thread = f"bench-{uuid.uuid4().hex}"
     plan = {
         "threadId": thread,
@@ -50,92 +108,300 @@ async def plan_and_resume(http: httpx.AsyncClient, i: int) -> tuple[float, float
             {"id": f"m-{i}", "role": "user", "content": f"Plan a trip to {CITIES[i % 8]}"}
         ],
     }
-    t_plan, finished = await run(http, plan)
+    t_plan, finished, n_plan = await run(http, plan)
     assert finished["type"] == "RUN_FINISHED", finished
+    if not resume:
+        return [(t_plan, n_plan)]
     interrupt = finished["outcome"]["interrupts"][0]["id"]
-    resume = {
+    body = {
         "threadId": thread,
         "runId": f"r-{i}-b",
         "messages": [],
         "resume": [{"interruptId": interrupt, "status": "resolved", "payload": {"approved": True}}],
     }
-    t_resume, finished = await run(http, resume)
+    t_resume, finished, n_resume = await run(http, body)
     assert finished["type"] == "RUN_FINISHED", finished
-    return t_plan, t_resume
+    return [(t_plan, n_plan), (t_resume, n_resume)]
 
 
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-async def measure(url: str, n: int, concurrency: int) -> dict[str, float]:
+async def measure(url: str, pid: int, n: int, concurrency: int, resume: bool) -> dict[str, Any]:
     sem = asyncio.Semaphore(concurrency)
     plans: list[float] = []
     resumes: list[float] = []
+    events: list[int] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
 
         async def one(i: int) -> None:
             async with sem:
-                a, b = await plan_and_resume(http, i)
-                plans.append(a)
-                resumes.append(b)
+                timed = await turn(http, i, resume)
+                plans.append(timed[0][0])
+                events.append(timed[0][1])
+                if resume:
+                    resumes.append(timed[1][0])
 
+        cpu0 = tree_cpu_s(pid)
         start = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
         elapsed = time.perf_counter() - start
-    return {
+        cpu = tree_cpu_s(pid) - cpu0
+    runs = len(plans) + len(resumes)
+    out: dict[str, Any] = {
+        "concurrency": concurrency,
+        "turns": n,
         "plan_p50_ms": pct(plans, 50),
         "plan_p95_ms": pct(plans, 95),
-        "resume_p50_ms": pct(resumes, 50),
-        "resume_p95_ms": pct(resumes, 95),
-        "runs_per_s": 2 * n / elapsed,
+        "plan_sse_events": statistics.mean(events),
+        "runs_per_s": runs / elapsed,
+        "turns_per_s": n / elapsed,
+        "cpu_ms_per_run": cpu * 1000 / runs,
+        "cpu_ms_per_turn": cpu * 1000 / n,
     }
+    if resume:
+        out["resume_p50_ms"] = pct(resumes, 50)
+        out["resume_p95_ms"] = pct(resumes, 95)
+    return out
+
+
+def source_path(checkout: Path) -> str:
+    """Every workspace package's src folder of a checkout, for PYTHONPATH."""
+    return os.pathsep.join(str(p) for p in sorted(checkout.glob("*/src")) if p.is_dir())
+
+
+def compile_bytecode(checkouts: list[Path]) -> None:
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    dirs = [str(p) for c in checkouts for p in c.glob("*/src")] + site
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j", "0", *dirs],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+@contextmanager
+def upstreams() -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "scripted_upstreams.py"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(url + "/v1/places:searchText", method="POST", proc=proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def wait_until(url: str, *, proc: subprocess.Popen[bytes], method: str = "GET") -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {proc.returncode}")
+        try:
+            r = httpx.request(method, url, json={}, timeout=1)
+            if r.status_code < 500 and (method != "GET" or r.status_code == 200):
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"{url} did not answer in time")
+
+
+@contextmanager
+def database(admin_url: str | None) -> Iterator[str | None]:
+    """A fresh PostgreSQL database per agent start (dropped afterwards), or None (SQLite)."""
+    if admin_url is None:
+        yield None
+        return
+    import psycopg
+
+    name = f"travel_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def profiled(pid: int, out: Path | None, checkout: Path) -> Iterator[None]:
+    """py-spy (not a project dependency: `uv pip install --target DIR py-spy`, then put
+    DIR/bin on PATH) samples the agent while the phases run; collapsed stacks go to
+    OUT.<checkout name>.txt."""
+    if out is None:
+        yield
+        return
+    target = out.with_suffix(f".{checkout.name}.txt")
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "100"]
+    spy = subprocess.Popen(
+        [*command, "--nonblocking", "--output", str(target)],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(1)  # attached before the first phase
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+
+
+def plan_of(args: argparse.Namespace) -> list[tuple[int, int]]:
+    scale = args.turns
+    return [(1, max(10, scale // 4)), (10, scale), (20, scale)]
+
+
+def one_start(
+    checkout: Path, workers: int, args: argparse.Namespace, upstream: str | None
+) -> dict[str, Any]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    result: dict[str, Any] = {
+        "checkout": str(checkout),
+        "workers": workers,
+        "load_before": load_average(),
+    }
+    with tempfile.TemporaryDirectory() as data, database(args.database_url) as db_url:
+        env = {
+            **os.environ,
+            "PYTHONPATH": source_path(checkout),
+            "PORT": str(port),
+            "DATA_DIR": data,
+            "LOG_LEVEL": "warning",
+            "WEB_CONCURRENCY": str(workers),
+            "LLM_PROVIDER": "offline",
+            "PLACES_PROVIDER": "offline",
+        }
+        env.pop("DATABASE_URL", None)
+        if db_url:
+            env["DATABASE_URL"] = db_url
+        if upstream:
+            env.update(
+                LLM_PROVIDER="openai",
+                OPENAI_API_KEY="sk-bench",
+                OPENAI_BASE_URL=f"{upstream}/v1",
+                TRAVEL_MODEL="gpt-bench",
+                PLACES_PROVIDER="google",
+                GOOGLE_MAPS_API_KEY="bench-key",
+                GOOGLE_PLACES_URL=f"{upstream}/v1/places:searchText",
+            )
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "travel_agent.main"], env=env, stdout=subprocess.DEVNULL
+        )
+        try:
+            wait_until(f"{url}/readyz", proc=proc)
+            result["ready_s"] = time.perf_counter() - start
+            # CPU spent until ready: what start-up costs whatever else the machine runs.
+            result["ready_cpu_s"] = tree_cpu_s(proc.pid)
+            result["rss_ready_mib"] = rss_mib(proc.pid)
+            resume = not args.llm
+            asyncio.run(measure(url, proc.pid, 20, 2 * workers, resume))  # warm-up
+            result["phases"] = []
+            with profiled(proc.pid, args.profile, checkout):
+                for c, n in plan_of(args):
+                    result["phases"].append(asyncio.run(measure(url, proc.pid, n, c, resume)))
+            result["rss_end_mib"] = rss_mib(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    result["load_after"] = load_average()
+    return result
+
+
+def show(r: dict[str, Any], label: str) -> None:
+    print(
+        f"[{label}] ready {r['ready_s']:.2f} s ({r['ready_cpu_s']:.2f} s CPU), "
+        f"RSS {r['rss_ready_mib']:.0f} → "
+        f"{r['rss_end_mib']:.0f} MiB, load {r['load_before']} → {r['load_after']}"
+    )
+    for p in r["phases"]:
+        line = (
+            f"  c={p['concurrency']:>2} n={p['turns']:>3}: plan p50 {p['plan_p50_ms']:.1f} "
+            f"p95 {p['plan_p95_ms']:.1f} ms"
+        )
+        if "resume_p50_ms" in p:
+            line += f" | resume p50 {p['resume_p50_ms']:.1f} p95 {p['resume_p95_ms']:.1f} ms"
+        line += (
+            f" | {p['runs_per_s']:.1f} runs/s | CPU {p['cpu_ms_per_run']:.1f} ms/run"
+            f" | {p['plan_sse_events']:.0f} events/plan"
+        )
+        print(line, flush=True)
+
+
+def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median over rounds of each phase's figures."""
+    out: dict[str, Any] = {
+        key: statistics.median(r[key] for r in results) for key in ("ready_s", "ready_cpu_s")
+    }
+    for i, phase in enumerate(results[0]["phases"]):
+        key = f"c{phase['concurrency']}"
+        out[key] = {
+            k: statistics.median(r["phases"][i][k] for r in results)
+            for k in phase
+            if isinstance(phase[k], float)
+        }
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--threads", type=int, default=1000, help="threads for the RSS figure")
+    parser.add_argument("--llm", action="store_true", help="OpenAI + Google against scripts")
+    parser.add_argument("--database-url", help="admin URL of a PostgreSQL server to use")
+    parser.add_argument("--workers", type=int, default=1, help="WEB_CONCURRENCY")
+    parser.add_argument("--compare", type=Path, help="another checkout, run alternately")
+    parser.add_argument(
+        "--compare-workers", type=int, help="WEB_CONCURRENCY of the compared run (--workers)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="starts per checkout")
+    parser.add_argument("--turns", type=int, default=200, help="turns at c=10 and c=20")
+    parser.add_argument("--json", type=Path, help="write the summary here")
+    parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks, per checkout")
     args = parser.parse_args()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "PORT": str(port),
-            "DATA_DIR": data,
-            "LLM_PROVIDER": "offline",
-            "PLACES_PROVIDER": "offline",
-            "LOG_LEVEL": "warning",
-        }
-        exe = str(Path(sys.executable).parent / "travel-agent")
-        start = time.perf_counter()
-        proc = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.02)
-            ready_s = time.perf_counter() - start
-            print(f"start to /readyz 200: {ready_s:.2f} s  (RSS {rss_mib(proc.pid):.0f} MiB)")
-            asyncio.run(measure(url, 20, 1))  # warm-up
-            for c, n in ((1, 200), (20, 400)):
-                r = asyncio.run(measure(url, n, c))
-                print(
-                    f"concurrency {c:>2}: plan p50 {r['plan_p50_ms']:.1f} ms p95 "
-                    f"{r['plan_p95_ms']:.1f} ms | resume p50 {r['resume_p50_ms']:.1f} ms p95 "
-                    f"{r['resume_p95_ms']:.1f} ms | {r['runs_per_s']:.1f} runs/s"
-                )
-            done = 20 + 200 + 400
-            if args.threads > done:
-                asyncio.run(measure(url, args.threads - done, 20))
-            print(f"RSS after {max(args.threads, done)} threads: {rss_mib(proc.pid):.0f} MiB")
-        finally:
-            proc.terminate()
-            proc.wait(30)
+    # Stopped from outside (timeout): still stop the agent and drop its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    checkouts = [HERE.parent] + ([args.compare.resolve()] if args.compare else [])
+    labels = ["this"] + (["compare"] if args.compare else [])
+    workers = [args.workers, args.compare_workers or args.workers]
+    compile_bytecode(checkouts)
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+    with upstreams() if args.llm else _nothing() as upstream:
+        for _ in range(args.rounds):
+            for label, checkout, n in zip(labels, checkouts, workers, strict=False):
+                r = one_start(checkout, n, args, upstream)
+                show(r, label)
+                results[label].append(r)
+    report: dict[str, Any] = {
+        "mode": "llm" if args.llm else "offline",
+        "database": "postgresql" if args.database_url else "sqlite",
+        "checkouts": {
+            label: {"path": str(c), "workers": n}
+            for label, c, n in zip(labels, checkouts, workers, strict=False)
+        },
+        "summary": {label: summary(rs) for label, rs in results.items()},
+        "runs": results,
+    }
+    for label, s in report["summary"].items():
+        cpu = " ".join(f"c{c}={s[f'c{c}']['cpu_ms_per_run']:.1f}" for c in (1, 10, 20))
+        print(
+            f"median [{label}]: ready {s['ready_s']:.2f} s ({s['ready_cpu_s']:.2f} s CPU) | "
+            f"CPU ms/run {cpu} | "
+            f"c20 {s['c20']['runs_per_s']:.1f} runs/s"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 if __name__ == "__main__":

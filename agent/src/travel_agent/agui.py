@@ -11,22 +11,36 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
-from ag_ui.core import EventType, RunAgentInput, RunErrorEvent, RunStartedEvent
+from ag_ui.core import (
+    EventType,
+    MessagesSnapshotEvent,
+    RunAgentInput,
+    RunErrorEvent,
+    RunFinishedEvent,
+    RunStartedEvent,
+    StateSnapshotEvent,
+    UserMessage,
+)
 from ag_ui.encoder import EventEncoder
+from ag_ui_langgraph.utils import langchain_messages_to_agui
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from langgraph.types import StateSnapshot
 from pydantic import ValidationError
 
+from travel_kit.ids import is_thread_id
+
 from . import errors, tracing
 from .api_contract import problem_responses, run_input_request_body
+from .client_messages import EDITED, Refused, new_user_message, text_length
 from .drain import StreamStopped, until_stopped
 from .graph import pending_proposal
 from .logging_setup import thread_id_var
 from .metrics import ACTIVE_STREAMS, AGENT_RUNS
-from .runtime import THREAD_ID, Runtime, get_runtime
+from .runtime import Runtime, get_runtime
 from .state import STATE_KEYS
 from .thread_locks import ThreadBusy
 from .trip_ops import Proposal
@@ -35,9 +49,6 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 AGENT_NAME = "travel"
-#: Roles a client may send. System, developer and activity messages are the service's
-#: business (or not understood by the graph): they are left out, like client state.
-CLIENT_ROLES = frozenset({"user", "assistant", "tool", "reasoning"})
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -51,14 +62,6 @@ def _validation_summary(exc: ValidationError) -> str:
         f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
     ]
     return "The request is not a valid AG-UI RunAgentInput (" + "; ".join(parts) + ")."
-
-
-def _text_length(content: Any) -> int:
-    if isinstance(content, str):
-        return len(content)
-    if isinstance(content, list):
-        return sum(len(getattr(part, "text", "") or "") for part in content)
-    return 0
 
 
 @router.post(
@@ -83,58 +86,67 @@ async def run_agent(request: Request) -> Response:
         run_input = RunAgentInput.model_validate(data)
     except ValidationError as exc:
         return _refuse(422, _validation_summary(exc))
-    if not THREAD_ID.match(run_input.thread_id):
+    if not is_thread_id(run_input.thread_id):
         return _refuse(422, "threadId must be 8 to 128 letters, digits, '-' or '_'.")
     thread_id_var.set(run_input.thread_id)
-    limit = runtime.settings.max_message_chars
-    for message in run_input.messages:
-        if _text_length(getattr(message, "content", None)) > limit:
-            return _refuse(422, f"Your message is too long: at most {limit:,} characters.")
     if runtime.draining:
         return _refuse(503, errors.SHUTTING_DOWN)
 
-    lease = runtime.locks.hold(run_input.thread_id)
-    try:
-        await lease.__aenter__()
-    except ThreadBusy:
-        return _refuse(409, errors.BUSY)
-    except Exception:
-        log.exception("could not take the thread lock")
-        return _refuse(503, errors.STORAGE_UNAVAILABLE)
-    try:
-        snapshot = await runtime.ensure_thread(run_input.thread_id)
-        refusal = _check_against_state(snapshot, run_input)
-    except Exception:
-        await lease.__aexit__(None, None, None)
-        log.exception("could not read the thread state")
-        return _refuse(503, errors.STORAGE_UNAVAILABLE)
-    if refusal is not None:
-        await lease.__aexit__(None, None, None)
-        return refusal
+    # Every return below frees the thread; a run that starts takes the lease with it.
+    async with AsyncExitStack() as lease:
+        try:
+            await lease.enter_async_context(runtime.locks.hold(run_input.thread_id))
+        except ThreadBusy:
+            return _refuse(409, errors.BUSY)
+        except Exception:
+            log.exception("could not take the thread lock")
+            return _refuse(503, errors.STORAGE_UNAVAILABLE)
+        try:
+            snapshot = await runtime.ensure_thread(run_input.thread_id)
+        except Exception:
+            log.exception("could not read the thread state")
+            return _refuse(503, errors.STORAGE_UNAVAILABLE)
+        stored = snapshot.values.get("messages", [])
+        try:
+            new_message = new_user_message(run_input.messages, stored)
+        except Refused as exc:
+            return _refuse(422 if str(exc) != EDITED else 409, str(exc))
+        limit = runtime.settings.max_message_chars
+        if new_message is not None and text_length(new_message) > limit:
+            return _refuse(422, f"Your message is too long: at most {limit:,} characters.")
+        refusal = _check_against_state(snapshot, run_input, new_message)
+        if refusal is not None:
+            return refusal
 
-    # What the client says about state, tools or props never enters the graph: trips
-    # change only through tool calls the person approved.
-    messages = [m for m in run_input.messages if m.role in CLIENT_ROLES]
-    # The run's first STATE_SNAPSHOT shows the stored trips (the graph's input schema takes
-    # messages only, so this state is shown, never written); a new turn starts its search
-    # progress afresh.
-    shown = {key: snapshot.values.get(key) for key in STATE_KEYS}
-    if not run_input.resume:
-        shown["search_progress"] = []
-    clean = run_input.model_copy(
-        update={
-            "state": shown,
-            "tools": [],
-            "context": [],
-            "forwarded_props": {},
-            "messages": messages,
-        }
-    )
-    encoder = EventEncoder(accept=request.headers.get("accept", "text/event-stream"))
-    session = _RunSession(runtime, lease, run_input.run_id)
+        # The run's first STATE_SNAPSHOT shows the stored trips (the graph's input schema
+        # takes messages only, so this state is shown, never written); a new turn starts
+        # its search progress afresh.
+        shown = {key: snapshot.values.get(key) for key in STATE_KEYS}
+        if not run_input.resume:
+            shown["search_progress"] = []
+        # What the client says about state, tools or props never enters the graph (trips
+        # change only through tool calls the person approved), nor does any message but
+        # the person's new one.
+        clean = run_input.model_copy(
+            update={
+                "state": shown,
+                "tools": [],
+                "context": [],
+                "forwarded_props": {},
+                "messages": [new_message] if new_message is not None else [],
+            }
+        )
+        encoder = EventEncoder(accept=request.headers.get("accept", "text/event-stream"))
+        session = _RunSession(runtime, lease.pop_all(), run_input.run_id)
+    if new_message is None and not run_input.resume and pending_proposal(snapshot.tasks) is None:
+        # Only history the client already has (a replay, a reconnect): show the stored
+        # state and conversation, and answer nothing twice.
+        events = _shown_only(clean, stored)
+    else:
+        events = _run_events(runtime, clean)
     return _RunStreamResponse(
         session,
-        _stream(runtime, clean, encoder, session),
+        _stream(runtime, clean, encoder, session, events),
         media_type=encoder.get_content_type(),
         headers=STREAM_HEADERS,
     )
@@ -143,7 +155,7 @@ async def run_agent(request: Request) -> Response:
 class _RunSession:
     """Counts the run and frees the thread exactly once, however the stream ends."""
 
-    def __init__(self, runtime: Runtime, lease: Any, run_id: str) -> None:
+    def __init__(self, runtime: Runtime, lease: AsyncExitStack, run_id: str) -> None:
         self.runtime = runtime
         self.lease = lease
         self.run_id = run_id[:128]  # client-chosen: logged, so bounded
@@ -160,7 +172,7 @@ class _RunSession:
         ACTIVE_STREAMS.dec()
         AGENT_RUNS.labels(self.outcome).inc()
         self.runtime.run_ended()
-        await self.lease.__aexit__(None, None, None)
+        await self.lease.aclose()
         log.info(
             "run ended",
             extra={
@@ -189,7 +201,9 @@ async def agent_health() -> dict[str, Any]:
     return {"status": "ok", "agent": {"name": AGENT_NAME}}
 
 
-def _check_against_state(snapshot: StateSnapshot, run_input: RunAgentInput) -> JSONResponse | None:
+def _check_against_state(
+    snapshot: StateSnapshot, run_input: RunAgentInput, new_message: UserMessage | None
+) -> JSONResponse | None:
     pending = pending_proposal(snapshot.tasks)
     if run_input.resume:
         if pending is None:
@@ -214,12 +228,8 @@ def _check_against_state(snapshot: StateSnapshot, run_input: RunAgentInput) -> J
                     422, f"These places were not part of the proposal: {', '.join(unknown[:10])}."
                 )
         return None
-    if pending is not None:
-        known = {getattr(m, "id", None) for m in snapshot.values.get("messages", [])}
-        if any(m.role == "user" and m.id not in known for m in run_input.messages):
-            return _refuse(
-                409, "A change is waiting for your approval: approve or cancel it first."
-            )
+    if pending is not None and new_message is not None:
+        return _refuse(409, "A change is waiting for your approval: approve or cancel it first.")
     return None
 
 
@@ -242,13 +252,26 @@ async def _run_events(runtime: Runtime, run_input: RunAgentInput) -> AsyncIterat
             yield event
 
 
+async def _shown_only(run_input: RunAgentInput, stored: list[Any]) -> AsyncIterator[Any]:
+    """A run that only shows the stored state and conversation (nothing new was sent)."""
+    thread_id, run_id = run_input.thread_id, run_input.run_id
+    yield RunStartedEvent(thread_id=thread_id, run_id=run_id)
+    yield StateSnapshotEvent(snapshot=run_input.state)
+    yield MessagesSnapshotEvent(messages=langchain_messages_to_agui(stored))
+    yield RunFinishedEvent(thread_id=thread_id, run_id=run_id)
+
+
 async def _stream(
-    runtime: Runtime, run_input: RunAgentInput, encoder: EventEncoder, session: _RunSession
+    runtime: Runtime,
+    run_input: RunAgentInput,
+    encoder: EventEncoder,
+    session: _RunSession,
+    events: AsyncIterator[Any],
 ) -> AsyncIterator[str]:
     outcome = "finished"
     started = False
     try:
-        async for event in _run_events(runtime, run_input):
+        async for event in events:
             if event.type == EventType.RUN_STARTED:
                 started = True
             elif event.type == EventType.RUN_ERROR:
@@ -284,7 +307,6 @@ async def _stream(
                 message=errors.SHUTTING_DOWN, code=errors.RUN_ERROR_CODES[errors.SHUTTING_DOWN]
             )
         )
-        session.outcome = "error"
     finally:
         # A client that goes away (stop button, closed tab) leaves outcome "cancelled".
         await session.close()

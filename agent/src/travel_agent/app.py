@@ -67,7 +67,10 @@ def create_app(
                 name=agui.AGENT_NAME,
                 description="Plans trips: searches places, proposes trips, asks for approval.",
                 graph=graph,
+                # Interrupts go out as the AG-UI 1.0 outcome of RUN_FINISHED only: the
+                # legacy `on_interrupt` CUSTOM event has no id (strict clients report it).
                 emit_interrupt_outcome=True,
+                enable_legacy_on_interrupt_event=False,
                 emit_raw_events=False,
             )
             app.state.runtime = Runtime(

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
 
 from travel_kit.startup import load_settings
 
-from .app import create_app
 from .logging_setup import configure_logging
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the app is imported where it is served: a WEB_CONCURRENCY parent
+    from fastapi import FastAPI  # only supervises, and needs neither
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +69,12 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(settings: Settings, app: FastAPI | None = None) -> None:
+def serve(
+    settings: Settings, app: FastAPI | None = None, sockets: list[socket.socket] | None = None
+) -> None:
     """Run the service until it is told to stop; exit non-zero when it could not start."""
+    from .app import create_app
+
     configure_logging(settings)
     app = app or create_app(settings)
     config = uvicorn.Config(
@@ -79,13 +86,23 @@ def serve(settings: Settings, app: FastAPI | None = None) -> None:
         timeout_graceful_shutdown=5,
     )
     server = DrainingServer(config, app, settings.shutdown_grace_seconds)
-    server.run()
+    server.run(sockets)  # sockets: a worker's inherited listener (WEB_CONCURRENCY > 1)
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
 
 def main() -> None:
-    serve(load_settings("travel-agent", get_settings))
+    settings = load_settings("travel-agent", get_settings)
+    if settings.web_concurrency > 1:  # several processes: see workers.py
+        from . import workers
+
+        refused = workers.refusal(settings)
+        if refused:
+            print(f"travel-agent: {refused}", file=sys.stderr)
+            sys.exit(workers.REFUSED)
+        configure_logging(settings)
+        sys.exit(workers.run_workers(settings))
+    serve(settings)
 
 
 if __name__ == "__main__":

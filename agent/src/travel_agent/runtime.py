@@ -13,6 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StateSnapshot
 
 from travel_kit.ids import THREAD_ID as THREAD_ID  # agui.py checks with it
+from travel_kit.ids import is_thread_id
 
 from .graph import initial_values
 from .persistence import Persistence
@@ -77,7 +78,7 @@ def get_runtime(request: Request) -> Runtime:
 
 
 def check_thread_id(thread_id: str) -> str:
-    if not THREAD_ID.match(thread_id):
+    if not is_thread_id(thread_id):
         raise HTTPException(
             status_code=422,
             detail="The conversation id must be 8 to 128 letters, digits, '-' or '_'.",

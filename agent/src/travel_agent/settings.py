@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Agent processes sharing the port (one per core); more than one needs PostgreSQL.
+    web_concurrency: int = Field(default=1, ge=1, le=64)
 
     # LLM provider: auto picks openai when OPENAI_API_KEY is set, else the offline planner.
     llm_provider: Literal["auto", "openai", "offline"] = "auto"
@@ -64,6 +66,9 @@ class Settings(BaseSettings):
     max_context_messages: int = Field(default=40, ge=4)
     max_trips: int = Field(default=50, ge=1)
     max_places_per_trip: int = Field(default=100, ge=1)
+
+    # A manual edit waits this long for its thread (another edit or a chat run), then 409.
+    edit_lock_wait_seconds: float = Field(default=5.0, ge=0, le=60)
 
     # Defence in depth: when set, every request except health checks must carry it.
     agent_api_token: SecretStr | None = None

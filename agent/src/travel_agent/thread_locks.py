@@ -1,13 +1,17 @@
 """One run (or manual edit) per thread at a time, across every replica.
 
-In one process an asyncio lock answers at once; with PostgreSQL a session advisory lock
-extends that to all replicas, and the server frees it by itself if a replica dies.
+In one process a set of held threads answers at once; with PostgreSQL a session advisory
+lock extends that to all replicas, and the server frees it by itself if a replica dies.
+A holder may wait a bounded time for the thread (manual edits do: two tabs editing at once
+both land); chat runs do not wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +26,12 @@ class LockUnavailable(Exception):
     """The database that keeps the locks did not answer (it is down or overloaded)."""
 
 
+#: Pauses between tries while waiting for a thread: short at first, then capped (a poll
+#: across replicas; each try hands its connection back so waiters never starve the pool).
+_FIRST_PAUSE = 0.01
+_MAX_PAUSE = 0.1
+
+
 class ThreadLocks:
     def __init__(self, pool: AsyncConnectionPool[Any] | None = None) -> None:
         self._pool = pool
@@ -29,7 +39,26 @@ class ThreadLocks:
         self._releasing: set[asyncio.Task[None]] = set()
 
     @contextlib.asynccontextmanager
-    async def hold(self, thread_id: str) -> AsyncIterator[None]:
+    async def hold(self, thread_id: str, *, wait: float = 0.0) -> AsyncIterator[None]:
+        """Hold the thread for the duration of the block. When another holds it, try again
+        for up to `wait` seconds, then raise ThreadBusy."""
+        deadline = time.monotonic() + wait
+        pause = _FIRST_PAUSE
+        async with contextlib.AsyncExitStack() as stack:
+            while True:
+                try:
+                    await stack.enter_async_context(self._hold_now(thread_id))
+                    break
+                except ThreadBusy:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise
+                    await asyncio.sleep(min(left, pause * random.uniform(0.5, 1.5)))
+                    pause = min(pause * 2, _MAX_PAUSE)
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _hold_now(self, thread_id: str) -> AsyncIterator[None]:
         """Hold the thread for the duration of the block, or raise ThreadBusy at once."""
         if thread_id in self._held:
             raise ThreadBusy(thread_id)

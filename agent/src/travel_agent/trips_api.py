@@ -83,9 +83,10 @@ async def _read(runtime: Runtime, thread_id: str) -> ThreadView:
 
 @asynccontextmanager
 async def _editing(runtime: Runtime, thread_id: str) -> AsyncIterator[StateSnapshot]:
-    """Hold the thread, refuse while an approval is pending, and yield its state."""
+    """Hold the thread (waiting a little for it: two tabs editing at once both land),
+    refuse while an approval is pending, and yield its state."""
     try:
-        async with runtime.locks.hold(thread_id):
+        async with runtime.locks.hold(thread_id, wait=runtime.settings.edit_lock_wait_seconds):
             try:
                 snapshot = await runtime.ensure_thread(thread_id)
             except Exception as exc:

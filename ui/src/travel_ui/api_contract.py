@@ -151,6 +151,8 @@ async def validation_sentence(_request: Request, exc: Exception) -> JSONResponse
     """FastAPI's 422 as one sentence naming the first field that is wrong."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
     first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":  # not a body with a wrong field: no body at all
+        return JSONResponse({"detail": "The request body is not valid JSON."}, status_code=400)
     field = next((str(p) for p in reversed(first.get("loc", ())) if isinstance(p, str)), "")
     message = str(first.get("msg", "is not valid")).rstrip(".")
     if field in ("body", ""):

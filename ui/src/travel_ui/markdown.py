@@ -2,6 +2,10 @@
 
 markdown-it-py renders with raw HTML disabled, so tags in the text come out escaped;
 nh3 then keeps only a small allowlist as a second line of defence.
+
+A reply never holds a link or an image: its text quotes place names, trip names and
+tool results that anyone may have written (a place called `[Log in again](https://evil.
+example)`), and the model may repeat what it read. Links show as the text they are.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from markdown_it import MarkdownIt
 
 _TAGS = {
     "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 
 
@@ -23,6 +27,7 @@ def _parser() -> MarkdownIt:
         MarkdownIt("commonmark", {"html": False, "breaks": True})
         .enable("table")
         .enable("strikethrough")
+        .disable(["link", "image", "autolink", "reference"])
     )
 
 
@@ -31,8 +36,7 @@ def render_markdown(text: str) -> str:
     return nh3.clean(
         html,
         tags=_TAGS,
-        attributes={"a": {"href", "title"}, "ol": {"start"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        set_tag_attribute_values={"a": {"target": "_blank"}},
+        attributes={"ol": {"start"}},
+        url_schemes=set(),
+        link_rel=None,
     )

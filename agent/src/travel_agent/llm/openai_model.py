@@ -8,17 +8,45 @@ or as long as the server's Retry-After says when that is at most two minutes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import openai
 from langchain_openai import ChatOpenAI
+from openai.types.chat import ChatCompletionChunk
 from pydantic import SecretStr
 
 from ..settings import Settings
 from .usage import LLMUsageRecorder
 
+if TYPE_CHECKING:
+    import httpx2  # the SDK's HTTP client (openai>=3)
+
 # Local servers (Ollama, llama.cpp) ignore the key, but the SDK refuses to start without
 # one. Against OpenAI this placeholder gets a 401, which the person sees as "check
 # OPENAI_API_KEY".
 NO_KEY = SecretStr("not-set")
+
+
+class ChunkDictClient(openai.AsyncOpenAI):
+    """The SDK's client, except that streamed chat-completion chunks stay the JSON dicts
+    they were parsed into.
+
+    ChatOpenAI turns every chunk into a dict anyway (`model_dump()` unless it already is
+    one), so building a `ChatCompletionChunk` model per chunk first was most of the
+    server's CPU per turn. Requests, retries, errors (also those sent inside the stream)
+    and the SSE parse stay the SDK's.
+    """
+
+    def _process_response_data(
+        self, *, data: object, cast_to: type[Any], response: httpx2.Response
+    ) -> Any:
+        if cast_to is ChatCompletionChunk and isinstance(data, dict):
+            # A model would default a missing delta to None; ChatOpenAI indexes it.
+            for choice in data.get("choices") or ():
+                if isinstance(choice, dict):
+                    choice.setdefault("delta", None)
+            return data
+        return super()._process_response_data(data=data, cast_to=cast_to, response=response)
 
 
 def build_openai_model(settings: Settings) -> ChatOpenAI:
@@ -28,17 +56,28 @@ def build_openai_model(settings: Settings) -> ChatOpenAI:
     Every call's tokens and outcome are recorded by the attached `LLMUsageRecorder`
     (`model.callbacks[0]`); do not attach another one through the run config.
     """
+    api_key = settings.openai_api_key or NO_KEY
+    base_url = settings.openai_base_url or None
+    timeout = openai.Timeout(
+        settings.llm_timeout_seconds, connect=settings.llm_connect_timeout_seconds
+    )
+    client = ChunkDictClient(
+        api_key=api_key.get_secret_value(),
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=settings.llm_max_retries,
+    )
     return ChatOpenAI(
         model=settings.travel_model,
-        api_key=settings.openai_api_key or NO_KEY,
-        base_url=settings.openai_base_url or None,
+        api_key=api_key,
+        base_url=base_url,
+        root_async_client=client,
+        async_client=client.chat.completions,
         streaming=True,
         # Asked for explicitly: ChatOpenAI leaves it off when base_url is set.
         stream_usage=True,
         # openai.Timeout is the SDK's own httpx Timeout class (httpx2 in openai>=3).
-        timeout=openai.Timeout(
-            settings.llm_timeout_seconds, connect=settings.llm_connect_timeout_seconds
-        ),
+        timeout=timeout,
         max_retries=settings.llm_max_retries,
         callbacks=[LLMUsageRecorder("openai")],
     )
