@@ -12,6 +12,7 @@ let markerLayer = null;
 let pickMarker = null;
 const markers = new Map(); // place id -> marker
 let lastFitKey = null;
+let lastDrawKey = null;
 let tileInfo = null;
 let streetTiles = "unknown"; // unknown | ok | failing
 
@@ -131,6 +132,11 @@ export function showTrip(trip, options = {}) {
   shown = { trip, options };
   if (!map) return;
   const { onSelectPlace } = options;
+  // Redraw only when what the markers show changed: re-renders of the same trip keep them
+  // (and an open popup or a highlighted marker).
+  const drawKey = trip ? JSON.stringify([trip.id, trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
+  if (drawKey === lastDrawKey && markers.size === (trip?.places.length ?? 0)) return;
+  lastDrawKey = drawKey;
   markerLayer.clearLayers();
   markers.clear();
   if (!trip) return;
