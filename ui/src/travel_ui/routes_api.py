@@ -5,6 +5,7 @@ Everything is proxied to the agent for the thread in the cookie; nothing is stor
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -28,7 +29,7 @@ from .api_contract import (
     problems,
 )
 from .context import AppContext, get_ctx
-from .guards import checked_thread_id, thread_id
+from .guards import checked_thread_id, thread_id, traveller_id
 from .relay import relay_run, stream_outcome
 from .session import COOKIE_NAME, new_thread_id
 
@@ -229,6 +230,27 @@ async def delete_place(
     return Response(status_code=204)
 
 
+@router.get(
+    "/trips/{trip_id}/export",
+    responses={
+        200: {"description": "The trip as GeoJSON", "content": {"application/geo+json": {}}},
+        **problems(401, 404, 422, 503),
+    },
+)
+async def export_trip(
+    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
+) -> Response:
+    """The agent's GeoJSON export of a trip, as a download."""
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/export"
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", path)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in trip_id)[:64]
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        media_type="application/geo+json",
+        headers={"Content-Disposition": f'attachment; filename="trip-{name}.geojson"'},
+    )
+
+
 @router.post(
     "/new-conversation",
     responses={200: {"model": NewConversationOut}, **problems(401, 403, 413, 503)},
@@ -237,11 +259,14 @@ async def new_conversation(
     response: Response,
     ctx: AppContext = Depends(get_ctx),
     _old_thread: str = Depends(checked_thread_id),
+    traveller: str = Depends(traveller_id),
 ) -> dict[str, Any]:
-    """Starts a new thread: a new cookie and CSRF token; the old thread is left as it was."""
+    """Starts a new thread: a new cookie and CSRF token; the old thread stays in the
+    traveller's list of conversations."""
     thread = new_thread_id()
-    set_thread_cookie(response, ctx, thread)
     _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
+    await agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)
+    set_thread_cookie(response, ctx, thread, traveller)
     return {
         "csrf_token": ctx.sessions.csrf_token(thread),
         "state": agent_rest.public_state(body),
@@ -249,10 +274,12 @@ async def new_conversation(
     }
 
 
-def set_thread_cookie(response: Response, ctx: AppContext, thread: str) -> None:
+def set_thread_cookie(
+    response: Response, ctx: AppContext, thread: str, traveller: str | None
+) -> None:
     response.set_cookie(
         COOKIE_NAME,
-        ctx.sessions.cookie_value(thread),
+        ctx.sessions.cookie_value(thread, traveller),
         max_age=ctx.sessions.max_age,
         httponly=True,
         samesite="lax",

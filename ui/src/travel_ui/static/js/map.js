@@ -12,6 +12,31 @@ let markerLayer = null;
 let pickMarker = null;
 const markers = new Map(); // place id -> marker
 let lastFitKey = null;
+let lastDrawKey = null;
+let tileInfo = null;
+let streetTiles = "unknown"; // unknown | ok | failing
+
+// Says plainly what the map cannot show, instead of a silent grey.
+function renderNote() {
+  const note = document.getElementById("map-note");
+  if (!note || !tileInfo) return;
+  const beyondBase = tileInfo.baseZoom !== null && map.getZoom() > tileInfo.baseZoom;
+  let text = "";
+  const narrow = map.getSize().x < 520; // phones: one short line, clear of the markers
+  if (narrow && tileInfo.online && streetTiles === "failing") {
+    text = `Street tiles from ${tileInfo.host} cannot be loaded: built-in world map only.`;
+  } else if (narrow && !tileInfo.online && beyondBase) {
+    text = "Street detail needs internet or your own tile server (TILE_URL).";
+  } else if (tileInfo.online && streetTiles === "failing") {
+    text = `Map tiles from ${tileInfo.host} cannot be loaded right now.`;
+    if (tileInfo.baseZoom !== null) text += " The built-in world map shows countries and regions.";
+    if (beyondBase) text += " Street detail needs internet or your own tile server (TILE_URL).";
+  } else if (!tileInfo.online && beyondBase) {
+    text = "Street detail needs internet or your own tile server (TILE_URL); the built-in map shows countries and regions.";
+  }
+  note.textContent = text;
+  note.hidden = !text;
+}
 
 export function placeCard(place, number) {
   return h(
@@ -47,11 +72,32 @@ export function createMap(element, tiles) {
     3,
   );
   L.control.zoom({ position: "bottomright" }).addTo(map);
-  if (tiles.url) {
-    L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false }).addTo(map);
-  }
+  // The trip first, so tiles are asked for the view it fits, not the world view.
   markerLayer = L.layerGroup().addTo(map);
   if (shown) showTrip(shown.trip, shown.options);
+  // The built-in world map (zoom 0-6, from the ui) always lies underneath, so the map is
+  // never a blank grid; street tiles from TILE_URL go over it when they load.
+  const base = tiles.basemap;
+  if (base) {
+    L.tileLayer(base.url, { attribution: base.attribution, maxNativeZoom: base.max_zoom, maxZoom: 19 }).addTo(map);
+  }
+  let online = null;
+  if (tiles.url) {
+    online = L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false });
+    online.on("tileerror", () => {
+      streetTiles = "failing";
+      renderNote();
+    });
+    online.on("tileload", () => {
+      streetTiles = "ok";
+      renderNote();
+    });
+    online.addTo(map);
+  }
+  tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
+  if (proposedShown.length) showProposed(proposedShown);
+  map.on("zoomend", renderNote);
+  renderNote();
   return map;
 }
 
@@ -75,7 +121,8 @@ function overlayPadding() {
   if (card && !card.hidden) {
     const rect = card.getBoundingClientRect();
     const isDrawer = rect.width >= mapRect.width - 2;
-    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height / 2);
+    // A drawer may cover most of a phone's map: keep a strip above it for the markers.
+    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height - 160);
     else left = Math.min(rect.right - mapRect.left + 40, mapRect.width / 2);
   }
   return { paddingTopLeft: [left, 72], paddingBottomRight: [48, bottom] };
@@ -85,6 +132,11 @@ export function showTrip(trip, options = {}) {
   shown = { trip, options };
   if (!map) return;
   const { onSelectPlace } = options;
+  // Redraw only when what the markers show changed: re-renders of the same trip keep them
+  // (and an open popup or a highlighted marker).
+  const drawKey = trip ? JSON.stringify([trip.id, trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
+  if (drawKey === lastDrawKey && markers.size === (trip?.places.length ?? 0)) return;
+  lastDrawKey = drawKey;
   markerLayer.clearLayers();
   markers.clear();
   if (!trip) return;
@@ -98,12 +150,35 @@ export function showTrip(trip, options = {}) {
     marker.bindPopup(() => placeCard(place, index + 1), { maxWidth: 300, minWidth: 200 });
     marker.on("click", () => onSelectPlace?.(place.id));
     marker.addTo(markerLayer);
+    // A div icon has no alt text: name the marker for screen readers.
+    const el = marker.getElement();
+    el?.setAttribute("role", "button");
+    el?.setAttribute("aria-label", `${index + 1}. ${place.name}`);
     markers.set(place.id, marker);
   });
   const fitKey = `${trip.id}|${trip.places.map((p) => `${p.id}@${p.latitude},${p.longitude}`).join(";")}`;
   if (fitKey !== lastFitKey) {
     lastFitKey = fitKey;
     fitTrip(trip);
+  }
+}
+
+// The places a pending approval would add or move, drawn apart from the stored ones
+// (dashed, unnumbered, named "Proposed: …").
+let proposedLayer = null;
+let proposedShown = [];
+export function showProposed(places) {
+  proposedShown = places;
+  if (!map) return;
+  proposedLayer ??= L.layerGroup().addTo(map);
+  proposedLayer.clearLayers();
+  for (const place of places) {
+    const icon = L.divIcon({ className: "proposed-marker marker-proposed", html: h("span", { class: "marker-pin" }, "?"), iconSize: [28, 28], iconAnchor: [14, 14] });
+    const marker = L.marker([place.latitude, place.longitude], { icon, title: `Proposed: ${place.name}`, keyboard: false });
+    marker.bindPopup(() => placeCard(place, null), { maxWidth: 300, minWidth: 200 });
+    marker.addTo(proposedLayer);
+    const el = marker.getElement();
+    el?.setAttribute("aria-label", `Proposed: ${place.name}`);
   }
 }
 

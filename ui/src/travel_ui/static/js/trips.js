@@ -16,15 +16,30 @@ const hint = $("trip-hint");
 const formSlot = $("place-form-slot");
 const addButton = $("trip-add");
 const toggle = $("trip-toggle");
+const readOnlyNote = $("trip-readonly");
+const exportLink = $("trip-export");
+// Touch screens are tapped, not clicked.
+const TAP = window.matchMedia("(pointer: coarse)").matches ? "Tap" : "Click";
+
+// The one open editor (add form, edit form or delete confirmation): which trip and place
+// it belongs to. Any state from the agent that no longer has them closes it.
+let editor = null;
 
 function busyReason() {
+  if (!store.available) return "The planner is unavailable right now; your trips are read-only until it is back.";
   if (store.pendingApproval) return "Approve or cancel the proposed change in the chat first.";
   if (store.running) return "Wait until the planner has finished.";
   return null;
 }
 
+// After a change: close the editor and redraw from what the agent now says.
 async function reload() {
-  await refetchState(api.state);
+  editor = null;
+  try {
+    await refetchState(api.state);
+  } finally {
+    render();
+  }
 }
 
 // -- place form (add and edit) -----------------------------------------------------------
@@ -93,9 +108,10 @@ async function startAdd() {
   if (reason) return toast(reason);
   closeForms();
   setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
   hint.replaceChildren(
     icon("pin"),
-    h("span", { text: "Click the map where the place is." }),
+    h("span", { text: `${TAP} the map where the place is.` }),
     h("button", { type: "button", class: "text-button", onclick: closeForms }, "Cancel"),
   );
   hint.hidden = false;
@@ -103,7 +119,7 @@ async function startAdd() {
   const coords = await mapView.pickPoint();
   hint.hidden = true;
   card.classList.remove("is-picking");
-  if (!coords) return;
+  if (!coords || editor?.tripId !== trip.id) return;
   formSlot.replaceChildren(
     placeForm({
       coords,
@@ -114,7 +130,7 @@ async function startAdd() {
         const body = { ...values, latitude: coords.latitude, longitude: coords.longitude };
         if (body.rating === null) delete body.rating;
         const created = await api.addPlace(trip.id, body);
-        closeForms();
+        mapView.clearPickMarker();
         await reload();
         toast(`Added ${created?.name ?? values.name}.`);
       },
@@ -122,7 +138,8 @@ async function startAdd() {
   );
 }
 
-function closeForms() {
+function discardEditor() {
+  editor = null;
   mapView.cancelPick();
   hint.hidden = true;
   card.classList.remove("is-picking");
@@ -130,12 +147,18 @@ function closeForms() {
   for (const item of list.querySelectorAll(".place.is-editing, .place.is-confirming")) {
     item.classList.remove("is-editing", "is-confirming");
   }
+}
+
+function closeForms() {
+  discardEditor();
   render();
 }
 
 function startEdit(item, trip, place) {
   const reason = busyReason();
   if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
   item.classList.add("is-editing");
   item.replaceChildren(
     placeForm({
@@ -149,7 +172,6 @@ function startEdit(item, trip, place) {
           if ((place[key] ?? null) !== value && !(value === "" && !place[key])) changes[key] = value;
         }
         if (Object.keys(changes).length) await api.editPlace(trip.id, place.id, changes);
-        closeForms();
         await reload();
         if (Object.keys(changes).length) toast(`Saved ${values.name}.`);
       },
@@ -160,14 +182,16 @@ function startEdit(item, trip, place) {
 function confirmDelete(item, trip, place) {
   const reason = busyReason();
   if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
   item.classList.add("is-confirming");
   const yes = h("button", { type: "button", class: "button button-danger" }, "Remove");
   yes.addEventListener("click", async () => {
     yes.disabled = true;
     try {
       await api.deletePlace(trip.id, place.id);
-      await reload();
       toast(`Removed ${place.name}.`);
+      await reload();
     } catch (err) {
       toast(err.message);
       closeForms();
@@ -196,6 +220,7 @@ function placeItem(trip, place, number) {
     "button",
     {
       type: "button",
+      disabled: !store.available,
       class: "icon-button place-more",
       "aria-label": `More actions for ${place.name}`,
       "aria-haspopup": "true",
@@ -243,26 +268,54 @@ function placeItem(trip, place, number) {
   return item;
 }
 
+// New or changed places of the pending approval (the agent's proposal, before/after).
+function proposedPlaces() {
+  const changes = store.pendingApproval?.changes ?? [];
+  const places = [];
+  for (const { before, after } of changes) {
+    const old = new Map((before?.places ?? []).map((p) => [p.id, p]));
+    for (const p of after?.places ?? []) {
+      const prev = old.get(p.id);
+      if (!prev || prev.latitude !== p.latitude || prev.longitude !== p.longitude) places.push(p);
+    }
+  }
+  return places;
+}
+
 export function render() {
-  card.hidden = !store.available;
+  mapView.showProposed(proposedPlaces());
+  // During an outage the last known trips stay, read-only.
+  const readOnly = !store.available;
+  card.hidden = readOnly && !store.trips.length;
+  card.classList.toggle("is-readonly", readOnly);
+  readOnlyNote.hidden = !readOnly;
+  select.disabled = readOnly;
   const trip = selectedTrip();
   select.replaceChildren(...store.trips.map((t) => h("option", { value: t.id, text: t.name })));
   select.hidden = !trip;
   if (trip) select.value = trip.id;
   select.title = trip?.name ?? "";
   count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
-  addButton.disabled = !trip;
+  addButton.disabled = !trip || readOnly;
+  exportLink.hidden = !trip || readOnly;
+  if (trip) exportLink.href = `/api/trips/${encodeURIComponent(trip.id)}/export`;
   card.classList.toggle("is-busy", Boolean(busyReason()));
 
-  if (list.querySelector(".is-editing, .is-confirming") || formSlot.childElementCount) {
+  // An editor stays open only while its trip is shown and its place still exists.
+  const keep =
+    editor &&
+    trip?.id === editor.tripId &&
+    (editor.placeId === null || trip.places.some((p) => p.id === editor.placeId));
+  if (keep) {
     mapView.showTrip(trip, { onSelectPlace });
-    return; // keep the open form; the list refreshes when it closes
+    return;
   }
+  if (editor) discardEditor();
   list.replaceChildren(...(trip ? trip.places.map((p, i) => placeItem(trip, p, i + 1)) : []));
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(
     trip
-      ? h("p", {}, "No places yet. Press ", icon("plus"), " and click the map, or ask the planner.")
+      ? h("p", {}, "No places yet. Press ", icon("plus"), ` and ${TAP.toLowerCase()} the map, or ask the planner.`)
       : h("p", {}, "Ask the planner for a trip, for example “Plan a 3-day trip to Rome”."),
   );
   mapView.showTrip(trip, { onSelectPlace });
@@ -283,7 +336,11 @@ function setCollapsed(collapsed) {
 }
 
 export function initTrips() {
-  toggle.addEventListener("click", () => setCollapsed(!card.classList.contains("is-collapsed")));
+  toggle.addEventListener("click", () => {
+    setCollapsed(!card.classList.contains("is-collapsed"));
+    // The drawer covers part of the map: fit the markers into what is left.
+    requestAnimationFrame(() => mapView.fitTrip(selectedTrip()));
+  });
   addButton.addEventListener("click", startAdd);
   select.addEventListener("change", async () => {
     const id = select.value;
