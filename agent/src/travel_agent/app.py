@@ -15,7 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from travel_kit.request_ids import add_request_ids
 
-from . import __version__, agui, conversations_api, health, itinerary_api, tracing, trips_api
+from . import (
+    __version__,
+    agui,
+    conversations_api,
+    health,
+    itinerary_api,
+    tracing,
+    trip_edits_api,
+    trips_api,
+)
 from .agui_agent import TravelAgent
 from .api_contract import http_error, run_input_components
 from .conversations import Conversations
@@ -145,6 +154,8 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(agui.router)
     app.include_router(trips_api.router)
+    app.include_router(trip_edits_api.router)
+    app.include_router(trip_edits_api.search_router)
     app.include_router(itinerary_api.router)
     app.include_router(itinerary_api.public)
     app.include_router(conversations_api.router)
