@@ -156,9 +156,7 @@ async def test_the_agent_knows_about_manual_trip_edits(agent: AgentClient) -> No
 
 
 async def test_search_places_by_name(agent: AgentClient) -> None:
-    r = await agent.http.get(
-        "/places/search", params={"q": "Sistine Chapel", "near": "41.9,12.45"}
-    )
+    r = await agent.http.get("/places/search", params={"q": "Sistine Chapel", "near": "41.9,12.45"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["query"] == "Sistine Chapel"

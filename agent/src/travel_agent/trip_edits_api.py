@@ -32,7 +32,8 @@ SEARCH_UNAVAILABLE = "The place search is unavailable right now. Please try agai
 class TripInput(BaseModel):
     """A trip started by hand: a name and where the map shows it until it has places."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: `false` is not a coordinate (the schema says number, so does the check).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name
     center_latitude: float = Field(ge=-90, le=90)
@@ -41,7 +42,7 @@ class TripInput(BaseModel):
 
 
 class TripRename(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name
 

@@ -112,6 +112,23 @@ class PlacePatchIn(BaseModel):
     description: Description | None = None
 
 
+class TripIn(BaseModel):
+    """A trip started by hand: its name and where the map shows it until it has places."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+    center_latitude: Latitude
+    center_longitude: Longitude
+    zoom: Annotated[int, Field(ge=1, le=20)] = 13
+
+
+class TripRenameIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+
+
 class PlaceOut(BaseModel):
     id: str
     name: str
@@ -129,6 +146,12 @@ class TripOut(BaseModel):
     center_longitude: float
     zoom: int
     places: list[PlaceOut]
+
+
+class PlaceSearchOut(BaseModel):
+    query: str
+    places: list[PlaceOut]
+    note: str | None
 
 
 class StateOut(BaseModel):

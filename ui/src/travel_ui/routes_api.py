@@ -11,8 +11,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sse_starlette import EventSourceResponse
 
@@ -25,7 +26,11 @@ from .api_contract import (
     PlaceIn,
     PlaceOut,
     PlacePatchIn,
+    PlaceSearchOut,
     StateOut,
+    TripIn,
+    TripOut,
+    TripRenameIn,
     problems,
 )
 from .context import AppContext, get_ctx
@@ -171,6 +176,72 @@ async def select_trip(
         json={"trip_id": body.trip_id},
     )
     return agent_rest.public_state(answer)
+
+
+@router.post(
+    "/trips",
+    status_code=201,
+    responses={201: {"model": TripOut}, **problems(400, 401, 403, 409, 413, 422, 503)},
+)
+async def create_trip(
+    trip: TripIn, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
+) -> Any:
+    path = f"/threads/{thread}/trips"
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=trip.model_dump())
+    return body
+
+
+@router.patch(
+    "/trips/{trip_id}",
+    responses={200: {"model": TripOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
+)
+async def rename_trip(
+    trip_id: TripId,
+    changes: TripRenameIn,
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> Any:
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
+    _, body = await agent_rest.call(
+        ctx.agent, ctx.metrics, "PATCH", path, json=changes.model_dump()
+    )
+    return body
+
+
+@router.delete(
+    "/trips/{trip_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(401, 403, 404, 409, 413, 422, 503),
+)
+async def delete_trip(
+    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
+) -> Response:
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
+    await agent_rest.call(ctx.agent, ctx.metrics, "DELETE", path)
+    return Response(status_code=204)
+
+
+# Repeats the agent's `near` pattern, so a bad one is refused here with a sentence.
+NEAR = r"^\s*-?\d{1,2}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$"
+
+
+@router.get(
+    "/places/search",
+    responses={200: {"model": PlaceSearchOut}, **problems(401, 422, 503)},
+)
+async def search_places(
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+    near: Annotated[str | None, Query(pattern=NEAR)] = None,
+    ctx: AppContext = Depends(get_ctx),
+    _thread: str = Depends(thread_id),
+) -> Any:
+    """The agent's places provider, searched by name (for adding a place from the card)."""
+    query = {"q": q} | ({"near": near} if near is not None else {})
+    _, body = await agent_rest.call(
+        ctx.agent, ctx.metrics, "GET", f"/places/search?{urlencode(query)}"
+    )
+    return body
 
 
 @router.post(

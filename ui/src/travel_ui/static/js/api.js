@@ -54,6 +54,14 @@ export const api = {
   history: () => request("GET", "/api/history"),
   ready: () => request("GET", "/readyz"),
   selectTrip: (tripId) => request("PUT", "/api/selected-trip", { trip_id: tripId }),
+  createTrip: (trip) => request("POST", "/api/trips", trip),
+  renameTrip: (tripId, name) => request("PATCH", `/api/trips/${encodeURIComponent(tripId)}`, { name }),
+  deleteTrip: (tripId) => request("DELETE", `/api/trips/${encodeURIComponent(tripId)}`),
+  searchPlaces: (q, near) => {
+    const params = new URLSearchParams({ q });
+    if (near) params.set("near", `${near.latitude.toFixed(5)},${near.longitude.toFixed(5)}`);
+    return request("GET", `/api/places/search?${params}`);
+  },
   addPlace: (tripId, place) =>
     request("POST", `/api/trips/${encodeURIComponent(tripId)}/places`, place),
   editPlace: (tripId, placeId, changes) =>

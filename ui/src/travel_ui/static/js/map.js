@@ -97,6 +97,7 @@ export function createMap(element, tiles) {
   tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
   if (proposedShown.length) showProposed(proposedShown);
   map.on("zoomend", renderNote);
+  map.on("zoomend", spreadMarkers);
   renderNote();
   return map;
 }
@@ -131,10 +132,10 @@ function overlayPadding() {
 export function showTrip(trip, options = {}) {
   shown = { trip, options };
   if (!map) return;
-  const { onSelectPlace } = options;
+  const { onSelectPlace, onMovePlace } = options;
   // Redraw only when what the markers show changed: re-renders of the same trip keep them
   // (and an open popup or a highlighted marker).
-  const drawKey = trip ? JSON.stringify([trip.id, trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
+  const drawKey = trip ? JSON.stringify([trip.id, Boolean(onMovePlace), trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
   if (drawKey === lastDrawKey && markers.size === (trip?.places.length ?? 0)) return;
   lastDrawKey = drawKey;
   markerLayer.clearLayers();
@@ -146,6 +147,13 @@ export function showTrip(trip, options = {}) {
       title: place.name,
       alt: `${index + 1}. ${place.name}`,
       riseOnHover: true,
+      // Dragging a marker moves its place (the place editor's coordinates do the same
+      // without a mouse).
+      draggable: Boolean(onMovePlace),
+    });
+    marker.on("dragend", () => {
+      const point = marker.getLatLng().wrap();
+      onMovePlace?.(place.id, round(point.lat), round(point.lng));
     });
     marker.bindPopup(() => placeCard(place, index + 1), { maxWidth: 300, minWidth: 200 });
     marker.on("click", () => onSelectPlace?.(place.id));
@@ -160,6 +168,57 @@ export function showTrip(trip, options = {}) {
   if (fitKey !== lastFitKey) {
     lastFitKey = fitKey;
     fitTrip(trip);
+  }
+  // After the fit: the spread depends on the zoom the markers are shown at.
+  spreadMarkers();
+}
+
+function round(value) {
+  return Math.round(value * 1e5) / 1e5;
+}
+
+// Where the map is looking: new trips start there, and place searches prefer it.
+export function view() {
+  if (!map) return null;
+  const center = map.getCenter().wrap();
+  return { latitude: round(center.lat), longitude: round(center.lng), zoom: Math.round(map.getZoom()) };
+}
+
+// The next showTrip redraws the markers even if the trip looks the same (a refused drag
+// must put its marker back).
+export function forgetDrawn() {
+  lastDrawKey = null;
+}
+
+// Places at almost the same point (St. Peter's and the Sistine Chapel) would hide each
+// other: at the current zoom, markers closer than a pin are spread on a small ring around
+// their middle, each still naming its own place. The icon's margin moves (not the marker's
+// position), so clicks and the map's coordinates stay true.
+const PIN = 32;
+function spreadMarkers() {
+  if (!map) return;
+  const groups = [];
+  for (const marker of markers.values()) {
+    const point = map.latLngToLayerPoint(marker.getLatLng());
+    const group = groups.find((g) => g.some((o) => o.point.distanceTo(point) < PIN));
+    if (group) group.push({ marker, point });
+    else groups.push([{ marker, point }]);
+  }
+  for (const group of groups) {
+    const n = group.length;
+    const middle = group.reduce((sum, e) => sum.add(e.point), L.point(0, 0)).divideBy(n);
+    // A ring on which neighbouring pins (and their square hit areas) do not touch.
+    const radius = n === 1 ? 0 : (PIN * 1.5) / (2 * Math.sin(Math.PI / n));
+    group.forEach(({ marker, point }, i) => {
+      const el = marker.getElement();
+      if (!el) return;
+      const angle = (2 * Math.PI * i) / n - Math.PI / 2;
+      const dx = n === 1 ? 0 : middle.x + radius * Math.cos(angle) - point.x;
+      const dy = n === 1 ? 0 : middle.y + radius * Math.sin(angle) - point.y;
+      el.style.marginLeft = `${-PIN / 2 + dx}px`;
+      el.style.marginTop = `${-PIN / 2 + dy}px`;
+      el.classList.toggle("is-spread", n > 1);
+    });
   }
 }
 

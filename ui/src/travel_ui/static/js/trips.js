@@ -18,12 +18,22 @@ const addButton = $("trip-add");
 const toggle = $("trip-toggle");
 const readOnlyNote = $("trip-readonly");
 const exportLink = $("trip-export");
+const tripActions = $("trip-actions");
+const newTripButton = $("trip-new");
+const renameButton = $("trip-rename");
+const deleteTripButton = $("trip-delete");
+const searchForm = $("place-search");
+const searchInput = $("place-search-input");
+const searchStatus = $("place-search-status");
+const results = $("place-results");
 // Touch screens are tapped, not clicked.
 const TAP = window.matchMedia("(pointer: coarse)").matches ? "Tap" : "Click";
 
 // The one open editor (add form, edit form or delete confirmation): which trip and place
 // it belongs to. Any state from the agent that no longer has them closes it.
 let editor = null;
+// Which trip the shown search results would be added to (cleared when another is shown).
+let resultsTripId = null;
 
 function busyReason() {
   if (!store.available) return "The planner is unavailable right now; your trips are read-only until it is back.";
@@ -60,6 +70,11 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
     inputmode: "decimal",
     value: place?.rating ?? "",
   });
+  // Editing an existing place can move it: its coordinates are fields of the form.
+  const coordinate = (key, limit) =>
+    h("input", { name: key, type: "number", required: true, min: String(-limit), max: String(limit), step: "any", inputmode: "decimal", value: String(place[key]) });
+  const latitude = place ? coordinate("latitude", 90) : null;
+  const longitude = place ? coordinate("longitude", 180) : null;
   const description = h("textarea", { name: "description", maxlength: "2000", rows: "2" });
   description.value = place?.description ?? "";
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
@@ -75,6 +90,7 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
     field("Address", address),
     field("Rating (0–5)", rating),
     field("Description", description),
+    place ? h("div", { class: "field-pair" }, field("Latitude", latitude), field("Longitude", longitude)) : null,
     error,
     h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: onCancel }, "Cancel"), save),
   );
@@ -87,6 +103,10 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
       rating: rating.value === "" ? null : Number(rating.value),
       description: description.value.trim(),
     };
+    if (place) {
+      values.latitude = Number(latitude.value);
+      values.longitude = Number(longitude.value);
+    }
     save.disabled = true;
     error.hidden = true;
     try {
@@ -207,6 +227,188 @@ function confirmDelete(item, trip, place) {
   );
 }
 
+// -- trip actions (new, rename, delete) ----------------------------------------------------
+
+function tripForm({ title, value, submitLabel, onSubmit }) {
+  const name = h("input", { name: "trip-name", required: true, maxlength: "200", value, autocomplete: "off" });
+  const error = h("p", { class: "form-error", role: "alert", hidden: true });
+  const save = h("button", { type: "submit", class: "button button-primary" }, submitLabel);
+  const form = h(
+    "form",
+    { class: "place-form trip-form" },
+    h("h3", { class: "place-form-title", text: title }),
+    field("Trip name", name),
+    error,
+    h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: closeForms }, "Cancel"), save),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    save.disabled = true;
+    error.hidden = true;
+    try {
+      await onSubmit(name.value.trim());
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      save.disabled = false;
+    }
+  });
+  queueMicrotask(() => name.focus());
+  return form;
+}
+
+function startNewTrip() {
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  setCollapsed(false);
+  editor = { tripId: selectedTrip()?.id ?? null, placeId: null };
+  formSlot.replaceChildren(
+    tripForm({
+      title: "New trip",
+      value: "",
+      submitLabel: "Create trip",
+      onSubmit: async (name) => {
+        // Until it has places, the new trip is shown where the map is now.
+        const view = mapView.view() ?? { latitude: 0, longitude: 0, zoom: 3 };
+        await api.createTrip({
+          name,
+          center_latitude: view.latitude,
+          center_longitude: view.longitude,
+          zoom: Math.min(20, Math.max(1, view.zoom)),
+        });
+        await reload();
+        toast(`Created ${name}.`);
+      },
+    }),
+  );
+}
+
+function startRename() {
+  const trip = selectedTrip();
+  if (!trip) return;
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
+  formSlot.replaceChildren(
+    tripForm({
+      title: "Rename trip",
+      value: trip.name,
+      submitLabel: "Save",
+      onSubmit: async (name) => {
+        if (name !== trip.name) await api.renameTrip(trip.id, name);
+        await reload();
+        if (name !== trip.name) toast(`Renamed to ${name}.`);
+      },
+    }),
+  );
+}
+
+function confirmDeleteTrip() {
+  const trip = selectedTrip();
+  if (!trip) return;
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
+  const yes = h("button", { type: "button", class: "button button-danger" }, "Delete trip");
+  const keep = h("button", { type: "button", class: "button", onclick: closeForms }, "Keep");
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    try {
+      await api.deleteTrip(trip.id);
+      toast(`Deleted ${trip.name}.`);
+      await reload();
+    } catch (err) {
+      toast(err.message);
+      closeForms();
+    }
+  });
+  const n = trip.places.length;
+  formSlot.replaceChildren(
+    h(
+      "div",
+      { class: "place-confirm trip-confirm" },
+      h("p", {}, "Delete ", h("strong", { text: trip.name }), n ? ` and its ${n} ${n === 1 ? "place" : "places"}?` : "?"),
+      h("div", { class: "form-actions" }, keep, yes),
+    ),
+  );
+  queueMicrotask(() => keep.focus());
+}
+
+// -- add a place by name (the places provider, searched near the map's centre) ---------------
+
+function clearResults() {
+  resultsTripId = null;
+  results.replaceChildren();
+  searchStatus.textContent = "";
+}
+
+async function search(event) {
+  event.preventDefault();
+  const trip = selectedTrip();
+  const query = searchInput.value.trim();
+  if (!trip || !query) return;
+  searchStatus.textContent = "Searching…";
+  try {
+    const found = await api.searchPlaces(query, mapView.view());
+    if (selectedTrip()?.id !== trip.id) return;
+    resultsTripId = trip.id;
+    results.replaceChildren(...found.places.map((place) => resultItem(trip, place)));
+    const n = found.places.length;
+    searchStatus.textContent = n
+      ? `${n} ${n === 1 ? "place" : "places"} found: press the down arrow to choose one.`
+      : found.note || `Nothing found for “${query}”.`;
+  } catch (err) {
+    searchStatus.textContent = err.message;
+  }
+}
+
+function resultItem(trip, place) {
+  const button = h(
+    "button",
+    { type: "button", class: "place-result", "aria-label": `Add ${place.name}${place.address ? `, ${place.address}` : ""}` },
+    icon("plus"),
+    h("span", { class: "place-result-text" }, h("strong", { text: place.name }), place.address ? h("span", { text: place.address }) : null),
+  );
+  button.addEventListener("click", async () => {
+    const reason = busyReason();
+    if (reason) return toast(reason);
+    button.disabled = true;
+    const body = { name: place.name, address: place.address ?? "", latitude: place.latitude, longitude: place.longitude, description: place.description ?? "" };
+    if (place.rating !== null && place.rating !== undefined) body.rating = place.rating;
+    try {
+      await api.addPlace(trip.id, body);
+      clearResults();
+      searchInput.value = "";
+      await reload();
+      toast(`Added ${place.name}.`);
+      searchInput.focus();
+    } catch (err) {
+      toast(err.message);
+      button.disabled = false;
+    }
+  });
+  return h("li", {}, button);
+}
+
+// Arrow keys move between the search box and its results.
+function resultKeys(event) {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const buttons = [...results.querySelectorAll(".place-result")];
+  if (!buttons.length) return;
+  const at = buttons.indexOf(document.activeElement);
+  let next = event.key === "ArrowDown" ? at + 1 : at - 1;
+  if (at === -1) next = event.key === "ArrowDown" ? 0 : buttons.length - 1;
+  event.preventDefault();
+  if (next < 0) searchInput.focus();
+  else buttons[Math.min(next, buttons.length - 1)].focus();
+}
+
 // -- rendering -----------------------------------------------------------------------------
 
 function placeItem(trip, place, number) {
@@ -297,6 +499,10 @@ export function render() {
   select.title = trip?.name ?? "";
   count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
   addButton.disabled = !trip || readOnly;
+  tripActions.hidden = readOnly;
+  renameButton.hidden = deleteTripButton.hidden = !trip;
+  searchForm.hidden = !trip || readOnly;
+  if (!trip || readOnly || resultsTripId !== trip.id) clearResults();
   exportLink.hidden = !trip || readOnly;
   if (trip) exportLink.href = `/api/trips/${encodeURIComponent(trip.id)}/export`;
   card.classList.toggle("is-busy", Boolean(busyReason()));
@@ -304,10 +510,10 @@ export function render() {
   // An editor stays open only while its trip is shown and its place still exists.
   const keep =
     editor &&
-    trip?.id === editor.tripId &&
+    (trip?.id ?? null) === editor.tripId &&
     (editor.placeId === null || trip.places.some((p) => p.id === editor.placeId));
   if (keep) {
-    mapView.showTrip(trip, { onSelectPlace });
+    mapView.showTrip(trip, { onSelectPlace, onMovePlace: readOnly ? null : onMovePlace });
     return;
   }
   if (editor) discardEditor();
@@ -318,7 +524,26 @@ export function render() {
       ? h("p", {}, "No places yet. Press ", icon("plus"), ` and ${TAP.toLowerCase()} the map, or ask the planner.`)
       : h("p", {}, "Ask the planner for a trip, for example “Plan a 3-day trip to Rome”."),
   );
-  mapView.showTrip(trip, { onSelectPlace });
+  mapView.showTrip(trip, { onSelectPlace, onMovePlace: readOnly ? null : onMovePlace });
+}
+
+// A marker dragged to a new point: the place moves there (the agent's answer is redrawn;
+// a refused move puts the marker back).
+async function onMovePlace(placeId, latitude, longitude) {
+  const trip = selectedTrip();
+  const place = trip?.places.find((p) => p.id === placeId);
+  const reason = busyReason();
+  try {
+    if (!place) return;
+    if (reason) return toast(reason);
+    await api.editPlace(trip.id, placeId, { latitude, longitude });
+    toast(`Moved ${place.name}.`);
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    mapView.forgetDrawn();
+    await reload();
+  }
 }
 
 function onSelectPlace(placeId) {
@@ -342,6 +567,12 @@ export function initTrips() {
     requestAnimationFrame(() => mapView.fitTrip(selectedTrip()));
   });
   addButton.addEventListener("click", startAdd);
+  newTripButton.addEventListener("click", startNewTrip);
+  renameButton.addEventListener("click", startRename);
+  deleteTripButton.addEventListener("click", confirmDeleteTrip);
+  searchForm.addEventListener("submit", search);
+  searchForm.addEventListener("keydown", resultKeys);
+  results.addEventListener("keydown", resultKeys);
   select.addEventListener("change", async () => {
     const id = select.value;
     try {
