@@ -5,12 +5,11 @@ place edits in trips_api.py, so the agent sees them on its next turn."""
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .api_contract import problem_responses
 from .models import Name, Place, Trip
@@ -32,13 +31,20 @@ SEARCH_UNAVAILABLE = "The place search is unavailable right now. Please try agai
 class TripInput(BaseModel):
     """A trip started by hand: a name and where the map shows it until it has places."""
 
-    # Strict: `false` is not a coordinate (the schema says number, so does the check).
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: Name
     center_latitude: float = Field(ge=-90, le=90)
     center_longitude: float = Field(ge=-180, le=180)
     zoom: int = Field(default=13, ge=1, le=20)
+
+    @field_validator("center_latitude", "center_longitude", "zoom", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        # Only JSON numbers (the schema says so): not `false`, not `"9"`; `9.0` is the integer 9.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a number")
+        return value
 
 
 class TripRename(BaseModel):
@@ -107,18 +113,17 @@ async def delete_trip(
         return Response(status_code=204)
 
 
-NEAR_PATTERN = r"^\s*-?\d{1,2}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$"
+# Latitude -90..90, longitude -180..180, in the pattern itself: the schema is exact.
+NEAR_PATTERN = (
+    r"^\s*-?(90(\.0+)?|[1-8]?\d(\.\d+)?)"  # latitude
+    r"\s*,\s*-?(180(\.0+)?|(1[0-7]\d|[1-9]?\d)(\.\d+)?)\s*$"  # longitude
+)
 
 
 def _near(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
-    lat_text, lon_text = re.split(r"\s*,\s*", text.strip())
-    lat, lon = float(lat_text), float(lon_text)
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise HTTPException(
-            status_code=422, detail="near must be latitude,longitude within -90..90, -180..180."
-        )
+    lat, lon = (float(part) for part in text.split(","))
     return lat, lon
 
 

@@ -223,7 +223,10 @@ async def delete_trip(
 
 
 # Repeats the agent's `near` pattern, so a bad one is refused here with a sentence.
-NEAR = r"^\s*-?\d{1,2}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$"
+NEAR = (
+    r"^\s*-?(90(\.0+)?|[1-8]?\d(\.\d+)?)"  # latitude
+    r"\s*,\s*-?(180(\.0+)?|(1[0-7]\d|[1-9]?\d)(\.\d+)?)\s*$"  # longitude
+)
 
 
 @router.get(
