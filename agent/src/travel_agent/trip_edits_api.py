@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.convertors import Convertor, register_url_convertor
 
 from .api_contract import problem_responses
 from .models import Name, Place, Trip
@@ -18,6 +19,22 @@ from .trip_ops import trips_from_state, trips_to_state
 from .trips_api import _editing, _editing_trip, _find_trip, _thread, _write
 
 log = logging.getLogger(__name__)
+
+
+class _TripIdSegment(Convertor[str]):
+    """One path segment, except the itinerary's literal `copy-from-share`: that path is
+    not also a trip, so its `Allow` lists only the method its schema documents."""
+
+    regex = r"(?!copy-from-share$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("trip_segment", _TripIdSegment())
 router = APIRouter(
     prefix="/threads/{thread_id}",
     tags=["trips"],
@@ -80,7 +97,7 @@ async def create_trip(
         return trip
 
 
-@router.patch("/trips/{trip_id}", response_model=Trip, summary="Rename a trip by hand")
+@router.patch("/trips/{trip_id:trip_segment}", response_model=Trip, summary="Rename a trip by hand")
 async def rename_trip(
     trip_id: str,
     body: TripRename,
@@ -97,7 +114,7 @@ async def rename_trip(
         return renamed
 
 
-@router.delete("/trips/{trip_id}", status_code=204, summary="Delete a trip by hand")
+@router.delete("/trips/{trip_id:trip_segment}", status_code=204, summary="Delete a trip by hand")
 async def delete_trip(
     trip_id: str, thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
 ) -> Response:
