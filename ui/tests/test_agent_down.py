@@ -50,8 +50,8 @@ async def test_page_loads_with_a_clear_message_and_no_trips(
     assert [(e["type"], e["code"]) for e in events] == [("RUN_ERROR", "agent_unavailable")]
 
     metrics = (await b.http.get("/metrics")).text
-    # The page's two reads, the state read and the chat.
-    assert "travel_ui_agent_unavailable_total 4.0" in metrics
+    # The page's two reads and its conversation record, the state read and the chat.
+    assert "travel_ui_agent_unavailable_total 5.0" in metrics
 
 
 class _RoutedTransport(httpx.AsyncBaseTransport):

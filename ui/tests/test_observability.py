@@ -82,18 +82,6 @@ def test_agent_urls_are_derived_from_remote_action_url() -> None:
         ui_settings(remote_action_url="ftp://x/copilotkit")
 
 
-def test_a_missing_secret_key_is_replaced_and_warned_about(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    from travel_ui.session import resolve_secret_key
-
-    with caplog.at_level(logging.WARNING):
-        first = resolve_secret_key(ui_settings(ui_secret_key=None))
-        second = resolve_secret_key(ui_settings(ui_secret_key=None))
-    assert first != second and len(first) == 32
-    assert "UI_SECRET_KEY is not set" in caplog.text
-
-
 @pytest.mark.parametrize(
     ("text", "must", "must_not"),
     [

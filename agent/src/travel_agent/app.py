@@ -15,9 +15,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from travel_kit.request_ids import add_request_ids
 
-from . import __version__, agui, health, itinerary_api, tracing, trips_api
+from . import (
+    __version__,
+    agui,
+    conversations_api,
+    health,
+    itinerary_api,
+    tracing,
+    trip_edits_api,
+    trips_api,
+)
 from .agui_agent import TravelAgent
 from .api_contract import http_error, run_input_components
+from .conversations import Conversations
 from .graph import GraphDeps, build_graph
 from .itinerary.routes import RouteService
 from .itinerary.routing.base import RoutingProvider
@@ -59,6 +69,8 @@ def create_app(
         chat_model = model or build_chat_model(settings, gazetteer)
         provider = MeasuredPlaces(places or build_places_provider(settings, gazetteer))
         async with open_persistence(settings) as persistence:
+            app.state.conversations = Conversations(persistence)
+            await app.state.conversations.setup()
             deps = GraphDeps(
                 model=chat_model,
                 places=provider,
@@ -142,8 +154,11 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(agui.router)
     app.include_router(trips_api.router)
+    app.include_router(trip_edits_api.router)
+    app.include_router(trip_edits_api.search_router)
     app.include_router(itinerary_api.router)
     app.include_router(itinerary_api.public)
+    app.include_router(conversations_api.router)
     app.include_router(health.router)
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else None
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes, api_token=token)

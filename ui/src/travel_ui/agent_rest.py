@@ -73,6 +73,13 @@ async def call(
     return response.status_code, body
 
 
+async def record_conversation(
+    agent: AgentClient, metrics: Metrics, traveller: str, thread: str
+) -> None:
+    """Tells the agent this thread is the traveller's (and their most recent)."""
+    await call(agent, metrics, "PUT", f"/travellers/{traveller}/conversations/{thread}")
+
+
 def public_state(body: Any) -> dict[str, Any]:
     """The trips body without the thread id: page scripts never learn it."""
     if not isinstance(body, dict):

@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Route
@@ -112,6 +112,30 @@ class PlacePatchIn(BaseModel):
     description: Description | None = None
 
 
+def _json_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return value
+
+
+class TripIn(BaseModel):
+    """A trip started by hand: its name and where the map shows it until it has places."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+    center_latitude: Latitude
+    center_longitude: Longitude
+    # Not strict: JSON's 9.0 is the integer 9; but `true` or `"9"` is no zoom level.
+    zoom: Annotated[int, BeforeValidator(_json_number), Field(ge=1, le=20, strict=False)] = 13
+
+
+class TripRenameIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+
+
 class PlaceOut(BaseModel):
     id: str
     name: str
@@ -129,6 +153,12 @@ class TripOut(BaseModel):
     center_longitude: float
     zoom: int
     places: list[PlaceOut]
+
+
+class PlaceSearchOut(BaseModel):
+    query: str
+    places: list[PlaceOut]
+    note: str | None
 
 
 class StateOut(BaseModel):

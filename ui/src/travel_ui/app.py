@@ -16,15 +16,17 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from travel_kit.request_ids import add_request_ids
 
-from . import routes_api, routes_health, routes_pages, routes_share, tracing
+from . import routes_api, routes_conversations, routes_health, routes_pages, routes_share, tracing
 from .agent_client import AgentClient
 from .api_contract import http_error_handler, validation_sentence
 from .assets import asset_version, script_modules, static_mounts
+from .basemap import basemap_path
 from .context import AppContext
 from .metrics import Metrics
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from .rate_limit import RateLimitMiddleware, TokenBuckets
-from .session import Sessions, resolve_secret_key
+from .secret_key import resolve_secret_key
+from .session import Sessions
 from .settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -46,6 +48,7 @@ def create_app(
         templates=templates,
         asset_version=asset_version(),
         script_modules=script_modules(),
+        basemap=basemap_path() is not None,
     )
 
     tracer_provider = tracing.make_tracer_provider(settings, span_exporter)
@@ -67,7 +70,13 @@ def create_app(
     )
     app.state.ctx = ctx
     app.add_exception_handler(RequestValidationError, validation_sentence)
-    routers = (routes_pages.router, routes_api.router, routes_share.router, routes_health.router)
+    routers = (
+        routes_pages.router,
+        routes_api.router,
+        routes_conversations.router,
+        routes_share.router,
+        routes_health.router,
+    )
     for router in routers:
         app.include_router(router)
     mounts = static_mounts()

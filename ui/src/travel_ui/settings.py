@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -32,11 +33,14 @@ class Settings(BaseSettings):
     agent_stream_timeout_seconds: float = Field(default=300.0, gt=0)
 
     # Signs the thread cookie and CSRF tokens; replicas behind one address must share it.
+    # Unset: a key generated once and kept in DATA_DIR (file ui-secret-key, mode 0600).
     ui_secret_key: SecretStr | None = None
+    data_dir: Path = Path("./data")
     cookie_secure: bool = False
     cookie_max_age_days: int = Field(default=180, ge=1)
 
-    # Map tiles come from the internet; markers and everything else work without them.
+    # Street-level map tiles, over the built-in world map (zoom 0-6) the ui serves itself:
+    # an online or self-hosted tile server; empty for the built-in map only.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = OSM_ATTRIBUTION
 

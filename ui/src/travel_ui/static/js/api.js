@@ -16,6 +16,9 @@ export class ApiError extends Error {
 const FALLBACK = "Something went wrong. Please try again.";
 const OFFLINE = "The planner cannot be reached right now. Please try again in a moment.";
 
+// Answers slower than this count as "unavailable" (a hung connection must not stall polls).
+const TIMEOUT_MS = 8000;
+
 async function request(method, path, body) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
@@ -27,6 +30,7 @@ async function request(method, path, body) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch {
     throw new ApiError(OFFLINE, 0);
@@ -50,6 +54,14 @@ export const api = {
   history: () => request("GET", "/api/history"),
   ready: () => request("GET", "/readyz"),
   selectTrip: (tripId) => request("PUT", "/api/selected-trip", { trip_id: tripId }),
+  createTrip: (trip) => request("POST", "/api/trips", trip),
+  renameTrip: (tripId, name) => request("PATCH", `/api/trips/${encodeURIComponent(tripId)}`, { name }),
+  deleteTrip: (tripId) => request("DELETE", `/api/trips/${encodeURIComponent(tripId)}`),
+  searchPlaces: (q, near) => {
+    const params = new URLSearchParams({ q });
+    if (near) params.set("near", `${near.latitude.toFixed(5)},${near.longitude.toFixed(5)}`);
+    return request("GET", `/api/places/search?${params}`);
+  },
   addPlace: (tripId, place) =>
     request("POST", `/api/trips/${encodeURIComponent(tripId)}/places`, place),
   editPlace: (tripId, placeId, changes) =>
@@ -64,6 +76,11 @@ export const api = {
       `/api/trips/${encodeURIComponent(tripId)}/places/${encodeURIComponent(placeId)}`,
     ),
   newConversation: () => request("POST", "/api/new-conversation", {}),
+  conversations: () => request("GET", "/api/conversations"),
+  openConversation: (key) => request("POST", `/api/conversations/${encodeURIComponent(key)}/open`, {}),
+  renameConversation: (key, title) =>
+    request("PATCH", `/api/conversations/${encodeURIComponent(key)}`, { title }),
+  deleteConversation: (key) => request("DELETE", `/api/conversations/${encodeURIComponent(key)}`),
 };
 
 // POSTs and reads the answer as Server-Sent Events, calling onEvent with each parsed

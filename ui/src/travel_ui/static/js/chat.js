@@ -18,6 +18,14 @@ const note = $("composer-note");
 let controller = null; // aborts the running turn
 let turn = null; // the assistant's part of the running turn
 let onUnavailable = () => {};
+let onDecided = () => {};
+
+export function setDecidedHandler(handler) {
+  onDecided = handler;
+}
+// Messages that never reached the planner (it was down): they and their error stay in the
+// transcript, also when it is redrawn after the planner is back.
+let unsent = [];
 
 export function setUnavailableHandler(handler) {
   onUnavailable = handler;
@@ -94,6 +102,10 @@ export function renderHistory(items) {
     else if (item.type === "search" && Array.isArray(item.queries)) transcript.append(progressBlock(item.queries, true));
     else if (item.type === "approval") transcript.append(approvalFor(item, store.pendingApproval));
   }
+  // Unsent messages stay, unless the planner got them after all.
+  const lastUser = items.filter((i) => i.type === "message" && i.role === "user").at(-1);
+  unsent = unsent.filter((u) => u.text !== lastUser?.content);
+  for (const u of unsent) transcript.append(...u.nodes);
   // A pending approval the history did not carry (older agents) still gets its card.
   const pending = store.pendingApproval;
   if (pending && !items.some((i) => i.type === "approval" && i.decision === "pending")) {
@@ -109,7 +121,7 @@ function startTurn() {
   const typing = h("div", { class: "typing", "aria-label": "The planner is working" }, h("span"), h("span"), h("span"));
   el.append(typing);
   transcript.append(el);
-  turn = { el, typing, messages: new Map(), progress: null, failed: false, searchCalls: new Map(), queries: null };
+  turn = { el, typing, messages: new Map(), progress: null, failed: false, unavailable: false, searchCalls: new Map(), queries: null };
   scrollDown(true);
 }
 
@@ -195,14 +207,22 @@ function handleEvent(event) {
         if (!proposal || !Array.isArray(proposal.changes)) continue;
         const pending = { ...proposal, interrupt_id: interrupt.id };
         update({ pendingApproval: pending });
-        placeInTurn(approvalFor({ ...pending, decision: "pending" }, pending));
+        const card = approvalFor({ ...pending, decision: "pending" }, pending);
+        placeInTurn(card);
+        // Keyboard and screen-reader users land on the decision they have to make.
+        card.tabIndex = -1;
+        card.setAttribute("aria-label", card.querySelector(".approval-head strong")?.textContent ?? "Change proposed");
+        requestAnimationFrame(() => card.focus({ preventScroll: true }));
       }
       break;
     }
     case "RUN_ERROR":
       turn.failed = true;
       placeInTurn(errorLine(event.message || "Something went wrong. Please try again."));
-      if (event.code === "agent_unavailable") onUnavailable();
+      if (event.code === "agent_unavailable") {
+        turn.unavailable = true;
+        onUnavailable();
+      }
       break;
     default:
       break;
@@ -227,6 +247,8 @@ async function runTurn(path, body) {
   startTurn();
   let stopped = false;
   let failed = false;
+  let unavailable = false;
+  const el = turn.el;
   try {
     await streamEvents(path, body, handleEvent, controller.signal);
   } catch (error) {
@@ -235,11 +257,13 @@ async function runTurn(path, body) {
       placeInTurn(h("div", { class: "msg-note", text: "Stopped." }));
     } else {
       turn.failed = true;
+      turn.unavailable = true;
       placeInTurn(errorLine("The connection to the planner was lost. Please try again."));
       onUnavailable();
     }
   } finally {
     failed = stopped || turn.failed;
+    unavailable = turn.unavailable;
     for (const message of turn.messages.values()) message.body.classList.remove("is-streaming");
     turn.typing.remove();
     turn = null;
@@ -249,26 +273,39 @@ async function runTurn(path, body) {
     // moment to wind down there.
     setTimeout(refreshState, stopped ? 400 : 0);
   }
-  return failed;
+  return { failed, unavailable, el };
 }
 
 export async function send(text) {
   const message = text.trim();
   if (!message || store.running || !store.available || store.pendingApproval) return;
-  transcript.append(userMessage(message));
+  const mine = userMessage(message);
+  transcript.append(mine);
   scrollDown(true);
-  await runTurn("/api/chat", { message });
+  const { failed, unavailable, el } = await runTurn("/api/chat", { message });
+  if (!failed) unsent = [];
+  if (unavailable) {
+    unsent.push({ text: message, nodes: [mine, el] });
+    // The text comes back to the composer, to send again once the planner is back.
+    if (!input.value.trim()) {
+      input.value = message;
+      autosize();
+    }
+  }
 }
 
 async function resume(interruptId, approved, placeIds) {
   if (store.running) return false;
   update({ pendingApproval: null });
-  const failed = await runTurn("/api/resume", {
+  const { failed } = await runTurn("/api/resume", {
     interrupt_id: interruptId,
     approved,
     place_ids: placeIds,
   });
-  if (!failed) return true;
+  if (!failed) {
+    onDecided();
+    return true;
+  }
   try {
     await refetchState(api.state);
   } catch {
@@ -283,6 +320,7 @@ export function stop() {
 }
 
 export function resetTranscript() {
+  unsent = [];
   renderHistory([]);
 }
 
@@ -323,6 +361,21 @@ function renderComposer() {
   scrollDown(); // chips and notes take room from the transcript
 }
 
+// Longer messages are refused with a sentence, never cut; a counter shows near the limit.
+const MAX_MESSAGE = 10000;
+const count = $("composer-count");
+
+function renderCount() {
+  const n = input.value.trim().length;
+  const over = n > MAX_MESSAGE;
+  count.hidden = n < MAX_MESSAGE * 0.9;
+  count.classList.toggle("is-over", over);
+  count.textContent = over
+    ? `Too long to send: ${n.toLocaleString("en")} characters, the limit is ${MAX_MESSAGE.toLocaleString("en")}. Please shorten it.`
+    : `${n.toLocaleString("en")} / ${MAX_MESSAGE.toLocaleString("en")} characters`;
+  return !over;
+}
+
 function autosize() {
   input.style.height = "auto";
   input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
@@ -337,8 +390,13 @@ export function initChat() {
     }
     const text = input.value;
     if (!text.trim()) return;
+    if (!renderCount()) {
+      input.focus();
+      return;
+    }
     input.value = "";
     autosize();
+    renderCount();
     send(text);
   });
   input.addEventListener("keydown", (event) => {
@@ -347,7 +405,10 @@ export function initChat() {
       $("composer").requestSubmit();
     }
   });
-  input.addEventListener("input", autosize);
+  input.addEventListener("input", () => {
+    autosize();
+    renderCount();
+  });
   transcript.addEventListener("scroll", followScroll, { passive: true });
   subscribe((_, changes) => {
     if ("running" in changes || "available" in changes || "pendingApproval" in changes || "trips" in changes || "selectedTripId" in changes) {

@@ -1,21 +1,26 @@
 // Starts the page from the state the server rendered into it.
 
-import { api, setCsrfToken } from "./api.js";
-import { initChat, renderHistory, resetTranscript, setUnavailableHandler } from "./chat.js";
+import { api } from "./api.js";
+import { initChat, renderHistory, resetTranscript, setDecidedHandler, setUnavailableHandler } from "./chat.js";
+import { initConversations, switchConversation } from "./conversations.js";
 import { $ } from "./dom.js";
 import { createMap, invalidate, leafletReady } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
-import { applyState, store, subscribe, update } from "./store.js";
+import { applyState, savedTrips, setConversationTag, store, subscribe, update } from "./store.js";
 import { toast } from "./toast.js";
 import { initTrips } from "./trips.js";
 
 const boot = JSON.parse($("boot").textContent);
 const app = $("app");
 
+setConversationTag(document.querySelector('meta[name="csrf-token"]')?.content ?? "");
 initStatus(boot.agent);
+// During an outage the page shows the trips this browser last saw, read-only.
 if (boot.state) applyState(boot.state);
+else if (!boot.agent.available) applyState(savedTrips(), { save: false });
 initTrips();
 initChat();
+initConversations();
 renderHistory(boot.history ?? []);
 
 setUnavailableHandler(() => setAvailable(false));
@@ -33,6 +38,10 @@ function setChatOpen(open) {
   if (open) $("composer-input").focus({ preventScroll: true });
 }
 $("chat-open").addEventListener("click", () => setChatOpen(true));
+// On a phone the sheet gets out of the way once a change is decided: the map shows it.
+setDecidedHandler(() => {
+  if (window.matchMedia("(max-width: 760px)").matches) setChatOpen(false);
+});
 $("chat-close").addEventListener("click", () => setChatOpen(false));
 $("sheet-backdrop").addEventListener("click", () => setChatOpen(false));
 
@@ -51,9 +60,7 @@ $("new-confirm-yes").addEventListener("click", async () => {
   try {
     const fresh = await api.newConversation();
     // State asked for while the cookie was switching may still be the old thread's.
-    update({ generation: store.generation + 1 });
-    setCsrfToken(fresh.csrf_token);
-    applyState({ ...fresh.state, search_progress: [] });
+    switchConversation(fresh);
     resetTranscript();
     toast("New conversation started.");
   } catch (err) {
@@ -64,6 +71,7 @@ $("new-confirm-yes").addEventListener("click", async () => {
 subscribe((_, changes) => {
   if ("available" in changes || "running" in changes) {
     $("new-conversation").disabled = !store.available || store.running;
+    $("conversations-open").disabled = !store.available || store.running;
   }
 });
 

@@ -12,6 +12,31 @@ let markerLayer = null;
 let pickMarker = null;
 const markers = new Map(); // place id -> marker
 let lastFitKey = null;
+let lastDrawKey = null;
+let tileInfo = null;
+let streetTiles = "unknown"; // unknown | ok | failing
+
+// Says plainly what the map cannot show, instead of a silent grey.
+function renderNote() {
+  const note = document.getElementById("map-note");
+  if (!note || !tileInfo) return;
+  const beyondBase = tileInfo.baseZoom !== null && map.getZoom() > tileInfo.baseZoom;
+  let text = "";
+  const narrow = map.getSize().x < 520; // phones: one short line, clear of the markers
+  if (narrow && tileInfo.online && streetTiles === "failing") {
+    text = `Street tiles from ${tileInfo.host} cannot be loaded: built-in world map only.`;
+  } else if (narrow && !tileInfo.online && beyondBase) {
+    text = "Street detail needs internet or your own tile server (TILE_URL).";
+  } else if (tileInfo.online && streetTiles === "failing") {
+    text = `Map tiles from ${tileInfo.host} cannot be loaded right now.`;
+    if (tileInfo.baseZoom !== null) text += " The built-in world map shows countries and regions.";
+    if (beyondBase) text += " Street detail needs internet or your own tile server (TILE_URL).";
+  } else if (!tileInfo.online && beyondBase) {
+    text = "Street detail needs internet or your own tile server (TILE_URL); the built-in map shows countries and regions.";
+  }
+  note.textContent = text;
+  note.hidden = !text;
+}
 
 export function placeCard(place, number) {
   return h(
@@ -47,11 +72,33 @@ export function createMap(element, tiles) {
     3,
   );
   L.control.zoom({ position: "bottomright" }).addTo(map);
-  if (tiles.url) {
-    L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false }).addTo(map);
-  }
+  // The trip first, so tiles are asked for the view it fits, not the world view.
   markerLayer = L.layerGroup().addTo(map);
   if (shown) showTrip(shown.trip, shown.options);
+  // The built-in world map (zoom 0-6, from the ui) always lies underneath, so the map is
+  // never a blank grid; street tiles from TILE_URL go over it when they load.
+  const base = tiles.basemap;
+  if (base) {
+    L.tileLayer(base.url, { attribution: base.attribution, maxNativeZoom: base.max_zoom, maxZoom: 19 }).addTo(map);
+  }
+  let online = null;
+  if (tiles.url) {
+    online = L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, crossOrigin: false });
+    online.on("tileerror", () => {
+      streetTiles = "failing";
+      renderNote();
+    });
+    online.on("tileload", () => {
+      streetTiles = "ok";
+      renderNote();
+    });
+    online.addTo(map);
+  }
+  tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
+  if (proposedShown.length) showProposed(proposedShown);
+  map.on("zoomend", renderNote);
+  map.on("zoomend", spreadMarkers);
+  renderNote();
   return map;
 }
 
@@ -75,7 +122,8 @@ function overlayPadding() {
   if (card && !card.hidden) {
     const rect = card.getBoundingClientRect();
     const isDrawer = rect.width >= mapRect.width - 2;
-    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height / 2);
+    // A drawer may cover most of a phone's map: keep a strip above it for the markers.
+    if (isDrawer) bottom = Math.min(mapRect.bottom - rect.top + 32, mapRect.height - 160);
     else left = Math.min(rect.right - mapRect.left + 40, mapRect.width / 2);
   }
   return { paddingTopLeft: [left, 72], paddingBottomRight: [48, bottom] };
@@ -84,7 +132,12 @@ function overlayPadding() {
 export function showTrip(trip, options = {}) {
   shown = { trip, options };
   if (!map) return;
-  const { onSelectPlace } = options;
+  const { onSelectPlace, onMovePlace } = options;
+  // Redraw only when what the markers show changed: re-renders of the same trip keep them
+  // (and an open popup or a highlighted marker).
+  const drawKey = trip ? JSON.stringify([trip.id, Boolean(onMovePlace), trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
+  if (drawKey === lastDrawKey && markers.size === (trip?.places.length ?? 0)) return;
+  lastDrawKey = drawKey;
   markerLayer.clearLayers();
   markers.clear();
   if (!trip) return;
@@ -94,16 +147,97 @@ export function showTrip(trip, options = {}) {
       title: place.name,
       alt: `${index + 1}. ${place.name}`,
       riseOnHover: true,
+      // Dragging a marker moves its place (the place editor's coordinates do the same
+      // without a mouse).
+      draggable: Boolean(onMovePlace),
+    });
+    marker.on("dragend", () => {
+      const point = marker.getLatLng().wrap();
+      onMovePlace?.(place.id, round(point.lat), round(point.lng));
     });
     marker.bindPopup(() => placeCard(place, index + 1), { maxWidth: 300, minWidth: 200 });
     marker.on("click", () => onSelectPlace?.(place.id));
     marker.addTo(markerLayer);
+    // A div icon has no alt text: name the marker for screen readers.
+    const el = marker.getElement();
+    el?.setAttribute("role", "button");
+    el?.setAttribute("aria-label", `${index + 1}. ${place.name}`);
     markers.set(place.id, marker);
   });
   const fitKey = `${trip.id}|${trip.places.map((p) => `${p.id}@${p.latitude},${p.longitude}`).join(";")}`;
   if (fitKey !== lastFitKey) {
     lastFitKey = fitKey;
     fitTrip(trip);
+  }
+  // After the fit: the spread depends on the zoom the markers are shown at.
+  spreadMarkers();
+}
+
+function round(value) {
+  return Math.round(value * 1e5) / 1e5;
+}
+
+// Where the map is looking: new trips start there, and place searches prefer it.
+export function view() {
+  if (!map) return null;
+  const center = map.getCenter().wrap();
+  return { latitude: round(center.lat), longitude: round(center.lng), zoom: Math.round(map.getZoom()) };
+}
+
+// The next showTrip redraws the markers even if the trip looks the same (a refused drag
+// must put its marker back).
+export function forgetDrawn() {
+  lastDrawKey = null;
+}
+
+// Places at almost the same point (St. Peter's and the Sistine Chapel) would hide each
+// other: at the current zoom, markers closer than a pin are spread on a small ring around
+// their middle, each still naming its own place. The icon's margin moves (not the marker's
+// position), so clicks and the map's coordinates stay true.
+const PIN = 32;
+function spreadMarkers() {
+  if (!map) return;
+  const groups = [];
+  for (const marker of markers.values()) {
+    const point = map.latLngToLayerPoint(marker.getLatLng());
+    const group = groups.find((g) => g.some((o) => o.point.distanceTo(point) < PIN));
+    if (group) group.push({ marker, point });
+    else groups.push([{ marker, point }]);
+  }
+  for (const group of groups) {
+    const n = group.length;
+    const middle = group.reduce((sum, e) => sum.add(e.point), L.point(0, 0)).divideBy(n);
+    // A ring on which neighbouring pins (and their square hit areas) do not touch.
+    const radius = n === 1 ? 0 : (PIN * 1.5) / (2 * Math.sin(Math.PI / n));
+    group.forEach(({ marker, point }, i) => {
+      const el = marker.getElement();
+      if (!el) return;
+      const angle = (2 * Math.PI * i) / n - Math.PI / 2;
+      const dx = n === 1 ? 0 : middle.x + radius * Math.cos(angle) - point.x;
+      const dy = n === 1 ? 0 : middle.y + radius * Math.sin(angle) - point.y;
+      el.style.marginLeft = `${-PIN / 2 + dx}px`;
+      el.style.marginTop = `${-PIN / 2 + dy}px`;
+      el.classList.toggle("is-spread", n > 1);
+    });
+  }
+}
+
+// The places a pending approval would add or move, drawn apart from the stored ones
+// (dashed, unnumbered, named "Proposed: …").
+let proposedLayer = null;
+let proposedShown = [];
+export function showProposed(places) {
+  proposedShown = places;
+  if (!map) return;
+  proposedLayer ??= L.layerGroup().addTo(map);
+  proposedLayer.clearLayers();
+  for (const place of places) {
+    const icon = L.divIcon({ className: "proposed-marker marker-proposed", html: h("span", { class: "marker-pin" }, "?"), iconSize: [28, 28], iconAnchor: [14, 14] });
+    const marker = L.marker([place.latitude, place.longitude], { icon, title: `Proposed: ${place.name}`, keyboard: false });
+    marker.bindPopup(() => placeCard(place, null), { maxWidth: 300, minWidth: 200 });
+    marker.addTo(proposedLayer);
+    const el = marker.getElement();
+    el?.setAttribute("aria-label", `Proposed: ${place.name}`);
   }
 }
 

@@ -1,5 +1,7 @@
-// Whether the planner answers, and in which mode. When it is down the page says so and
-// polls /readyz with backoff; when it is back, the page reloads its state by itself.
+// Whether the planner answers, and in which mode. While it answers, a light heartbeat
+// (/readyz every few seconds, only while the page is visible) notices an outage on an
+// idle page; when it is down the page says so and polls with backoff; when it is back,
+// the page reloads its state by itself.
 
 import { api } from "./api.js";
 import { $ } from "./dom.js";
@@ -9,6 +11,7 @@ const downBanner = $("banner-down");
 const offlineBanner = $("banner-offline");
 const DISMISS_KEY = "travel.offline-note-dismissed";
 
+const HEARTBEAT_MS = 3000;
 let polling = false;
 let onRecovered = async () => {};
 
@@ -56,6 +59,10 @@ export function setAvailable(available) {
 }
 
 export function setModes(modes) {
+  const same =
+    store.modes.llm_provider === (modes?.llm_provider ?? null) &&
+    store.modes.places_provider === (modes?.places_provider ?? null);
+  if (same) return;
   update({ modes: { llm_provider: modes?.llm_provider ?? null, places_provider: modes?.places_provider ?? null } });
   renderOffline();
 }
@@ -78,12 +85,23 @@ async function poll() {
         renderOffline();
         return;
       } catch {
-        delay = Math.min(delay * 2, 15000);
+        delay = Math.min(delay * 2, 4000); // /readyz is cheap: a returning planner is seen soon
       }
     }
   } finally {
     polling = false;
   }
+}
+
+async function heartbeat() {
+  if (store.available && !polling && document.visibilityState === "visible") {
+    try {
+      setModes(await api.ready());
+    } catch {
+      if (store.available && !polling) setAvailable(false);
+    }
+  }
+  setTimeout(heartbeat, HEARTBEAT_MS);
 }
 
 export function initStatus(agent) {
@@ -99,4 +117,5 @@ export function initStatus(agent) {
     offlineBanner.hidden = true;
   });
   if (!agent.available) poll();
+  setTimeout(heartbeat, HEARTBEAT_MS);
 }

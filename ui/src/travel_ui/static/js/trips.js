@@ -16,15 +16,40 @@ const hint = $("trip-hint");
 const formSlot = $("place-form-slot");
 const addButton = $("trip-add");
 const toggle = $("trip-toggle");
+const readOnlyNote = $("trip-readonly");
+const exportLink = $("trip-export");
+const tripActions = $("trip-actions");
+const newTripButton = $("trip-new");
+const renameButton = $("trip-rename");
+const deleteTripButton = $("trip-delete");
+const searchForm = $("place-search");
+const searchInput = $("place-search-input");
+const searchStatus = $("place-search-status");
+const results = $("place-results");
+// Touch screens are tapped, not clicked.
+const TAP = window.matchMedia("(pointer: coarse)").matches ? "Tap" : "Click";
+
+// The one open editor (add form, edit form or delete confirmation): which trip and place
+// it belongs to. Any state from the agent that no longer has them closes it.
+let editor = null;
+// Which trip the shown search results would be added to (cleared when another is shown).
+let resultsTripId = null;
 
 function busyReason() {
+  if (!store.available) return "The planner is unavailable right now; your trips are read-only until it is back.";
   if (store.pendingApproval) return "Approve or cancel the proposed change in the chat first.";
   if (store.running) return "Wait until the planner has finished.";
   return null;
 }
 
+// After a change: close the editor and redraw from what the agent now says.
 async function reload() {
-  await refetchState(api.state);
+  editor = null;
+  try {
+    await refetchState(api.state);
+  } finally {
+    render();
+  }
 }
 
 // -- place form (add and edit) -----------------------------------------------------------
@@ -45,6 +70,11 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
     inputmode: "decimal",
     value: place?.rating ?? "",
   });
+  // Editing an existing place can move it: its coordinates are fields of the form.
+  const coordinate = (key, limit) =>
+    h("input", { name: key, type: "number", required: true, min: String(-limit), max: String(limit), step: "any", inputmode: "decimal", value: String(place[key]) });
+  const latitude = place ? coordinate("latitude", 90) : null;
+  const longitude = place ? coordinate("longitude", 180) : null;
   const description = h("textarea", { name: "description", maxlength: "2000", rows: "2" });
   description.value = place?.description ?? "";
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
@@ -60,6 +90,7 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
     field("Address", address),
     field("Rating (0–5)", rating),
     field("Description", description),
+    place ? h("div", { class: "field-pair" }, field("Latitude", latitude), field("Longitude", longitude)) : null,
     error,
     h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: onCancel }, "Cancel"), save),
   );
@@ -72,6 +103,10 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
       rating: rating.value === "" ? null : Number(rating.value),
       description: description.value.trim(),
     };
+    if (place) {
+      values.latitude = Number(latitude.value);
+      values.longitude = Number(longitude.value);
+    }
     save.disabled = true;
     error.hidden = true;
     try {
@@ -93,9 +128,10 @@ async function startAdd() {
   if (reason) return toast(reason);
   closeForms();
   setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
   hint.replaceChildren(
     icon("pin"),
-    h("span", { text: "Click the map where the place is." }),
+    h("span", { text: `${TAP} the map where the place is.` }),
     h("button", { type: "button", class: "text-button", onclick: closeForms }, "Cancel"),
   );
   hint.hidden = false;
@@ -103,7 +139,7 @@ async function startAdd() {
   const coords = await mapView.pickPoint();
   hint.hidden = true;
   card.classList.remove("is-picking");
-  if (!coords) return;
+  if (!coords || editor?.tripId !== trip.id) return;
   formSlot.replaceChildren(
     placeForm({
       coords,
@@ -114,7 +150,7 @@ async function startAdd() {
         const body = { ...values, latitude: coords.latitude, longitude: coords.longitude };
         if (body.rating === null) delete body.rating;
         const created = await api.addPlace(trip.id, body);
-        closeForms();
+        mapView.clearPickMarker();
         await reload();
         toast(`Added ${created?.name ?? values.name}.`);
       },
@@ -122,7 +158,8 @@ async function startAdd() {
   );
 }
 
-function closeForms() {
+function discardEditor() {
+  editor = null;
   mapView.cancelPick();
   hint.hidden = true;
   card.classList.remove("is-picking");
@@ -130,12 +167,18 @@ function closeForms() {
   for (const item of list.querySelectorAll(".place.is-editing, .place.is-confirming")) {
     item.classList.remove("is-editing", "is-confirming");
   }
+}
+
+function closeForms() {
+  discardEditor();
   render();
 }
 
 function startEdit(item, trip, place) {
   const reason = busyReason();
   if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
   item.classList.add("is-editing");
   item.replaceChildren(
     placeForm({
@@ -149,7 +192,6 @@ function startEdit(item, trip, place) {
           if ((place[key] ?? null) !== value && !(value === "" && !place[key])) changes[key] = value;
         }
         if (Object.keys(changes).length) await api.editPlace(trip.id, place.id, changes);
-        closeForms();
         await reload();
         if (Object.keys(changes).length) toast(`Saved ${values.name}.`);
       },
@@ -160,14 +202,16 @@ function startEdit(item, trip, place) {
 function confirmDelete(item, trip, place) {
   const reason = busyReason();
   if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
   item.classList.add("is-confirming");
   const yes = h("button", { type: "button", class: "button button-danger" }, "Remove");
   yes.addEventListener("click", async () => {
     yes.disabled = true;
     try {
       await api.deletePlace(trip.id, place.id);
-      await reload();
       toast(`Removed ${place.name}.`);
+      await reload();
     } catch (err) {
       toast(err.message);
       closeForms();
@@ -183,6 +227,188 @@ function confirmDelete(item, trip, place) {
   );
 }
 
+// -- trip actions (new, rename, delete) ----------------------------------------------------
+
+function tripForm({ title, value, submitLabel, onSubmit }) {
+  const name = h("input", { name: "trip-name", required: true, maxlength: "200", value, autocomplete: "off" });
+  const error = h("p", { class: "form-error", role: "alert", hidden: true });
+  const save = h("button", { type: "submit", class: "button button-primary" }, submitLabel);
+  const form = h(
+    "form",
+    { class: "place-form trip-form" },
+    h("h3", { class: "place-form-title", text: title }),
+    field("Trip name", name),
+    error,
+    h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: closeForms }, "Cancel"), save),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    save.disabled = true;
+    error.hidden = true;
+    try {
+      await onSubmit(name.value.trim());
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      save.disabled = false;
+    }
+  });
+  queueMicrotask(() => name.focus());
+  return form;
+}
+
+function startNewTrip() {
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  setCollapsed(false);
+  editor = { tripId: selectedTrip()?.id ?? null, placeId: null };
+  formSlot.replaceChildren(
+    tripForm({
+      title: "New trip",
+      value: "",
+      submitLabel: "Create trip",
+      onSubmit: async (name) => {
+        // Until it has places, the new trip is shown where the map is now.
+        const view = mapView.view() ?? { latitude: 0, longitude: 0, zoom: 3 };
+        await api.createTrip({
+          name,
+          center_latitude: view.latitude,
+          center_longitude: view.longitude,
+          zoom: Math.min(20, Math.max(1, view.zoom)),
+        });
+        await reload();
+        toast(`Created ${name}.`);
+      },
+    }),
+  );
+}
+
+function startRename() {
+  const trip = selectedTrip();
+  if (!trip) return;
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
+  formSlot.replaceChildren(
+    tripForm({
+      title: "Rename trip",
+      value: trip.name,
+      submitLabel: "Save",
+      onSubmit: async (name) => {
+        if (name !== trip.name) await api.renameTrip(trip.id, name);
+        await reload();
+        if (name !== trip.name) toast(`Renamed to ${name}.`);
+      },
+    }),
+  );
+}
+
+function confirmDeleteTrip() {
+  const trip = selectedTrip();
+  if (!trip) return;
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  setCollapsed(false);
+  editor = { tripId: trip.id, placeId: null };
+  const yes = h("button", { type: "button", class: "button button-danger" }, "Delete trip");
+  const keep = h("button", { type: "button", class: "button", onclick: closeForms }, "Keep");
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    try {
+      await api.deleteTrip(trip.id);
+      toast(`Deleted ${trip.name}.`);
+      await reload();
+    } catch (err) {
+      toast(err.message);
+      closeForms();
+    }
+  });
+  const n = trip.places.length;
+  formSlot.replaceChildren(
+    h(
+      "div",
+      { class: "place-confirm trip-confirm" },
+      h("p", {}, "Delete ", h("strong", { text: trip.name }), n ? ` and its ${n} ${n === 1 ? "place" : "places"}?` : "?"),
+      h("div", { class: "form-actions" }, keep, yes),
+    ),
+  );
+  queueMicrotask(() => keep.focus());
+}
+
+// -- add a place by name (the places provider, searched near the map's centre) ---------------
+
+function clearResults() {
+  resultsTripId = null;
+  results.replaceChildren();
+  searchStatus.textContent = "";
+}
+
+async function search(event) {
+  event.preventDefault();
+  const trip = selectedTrip();
+  const query = searchInput.value.trim();
+  if (!trip || !query) return;
+  searchStatus.textContent = "Searching…";
+  try {
+    const found = await api.searchPlaces(query, mapView.view());
+    if (selectedTrip()?.id !== trip.id) return;
+    resultsTripId = trip.id;
+    results.replaceChildren(...found.places.map((place) => resultItem(trip, place)));
+    const n = found.places.length;
+    searchStatus.textContent = n
+      ? `${n} ${n === 1 ? "place" : "places"} found: press the down arrow to choose one.`
+      : found.note || `Nothing found for “${query}”.`;
+  } catch (err) {
+    searchStatus.textContent = err.message;
+  }
+}
+
+function resultItem(trip, place) {
+  const button = h(
+    "button",
+    { type: "button", class: "place-result", "aria-label": `Add ${place.name}${place.address ? `, ${place.address}` : ""}` },
+    icon("plus"),
+    h("span", { class: "place-result-text" }, h("strong", { text: place.name }), place.address ? h("span", { text: place.address }) : null),
+  );
+  button.addEventListener("click", async () => {
+    const reason = busyReason();
+    if (reason) return toast(reason);
+    button.disabled = true;
+    const body = { name: place.name, address: place.address ?? "", latitude: place.latitude, longitude: place.longitude, description: place.description ?? "" };
+    if (place.rating !== null && place.rating !== undefined) body.rating = place.rating;
+    try {
+      await api.addPlace(trip.id, body);
+      clearResults();
+      searchInput.value = "";
+      await reload();
+      toast(`Added ${place.name}.`);
+      searchInput.focus();
+    } catch (err) {
+      toast(err.message);
+      button.disabled = false;
+    }
+  });
+  return h("li", {}, button);
+}
+
+// Arrow keys move between the search box and its results.
+function resultKeys(event) {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const buttons = [...results.querySelectorAll(".place-result")];
+  if (!buttons.length) return;
+  const at = buttons.indexOf(document.activeElement);
+  let next = event.key === "ArrowDown" ? at + 1 : at - 1;
+  if (at === -1) next = event.key === "ArrowDown" ? 0 : buttons.length - 1;
+  event.preventDefault();
+  if (next < 0) searchInput.focus();
+  else buttons[Math.min(next, buttons.length - 1)].focus();
+}
+
 // -- rendering -----------------------------------------------------------------------------
 
 function placeItem(trip, place, number) {
@@ -196,6 +422,7 @@ function placeItem(trip, place, number) {
     "button",
     {
       type: "button",
+      disabled: !store.available,
       class: "icon-button place-more",
       "aria-label": `More actions for ${place.name}`,
       "aria-haspopup": "true",
@@ -243,29 +470,80 @@ function placeItem(trip, place, number) {
   return item;
 }
 
+// New or changed places of the pending approval (the agent's proposal, before/after).
+function proposedPlaces() {
+  const changes = store.pendingApproval?.changes ?? [];
+  const places = [];
+  for (const { before, after } of changes) {
+    const old = new Map((before?.places ?? []).map((p) => [p.id, p]));
+    for (const p of after?.places ?? []) {
+      const prev = old.get(p.id);
+      if (!prev || prev.latitude !== p.latitude || prev.longitude !== p.longitude) places.push(p);
+    }
+  }
+  return places;
+}
+
 export function render() {
-  card.hidden = !store.available;
+  mapView.showProposed(proposedPlaces());
+  // During an outage the last known trips stay, read-only.
+  const readOnly = !store.available;
+  card.hidden = readOnly && !store.trips.length;
+  card.classList.toggle("is-readonly", readOnly);
+  readOnlyNote.hidden = !readOnly;
+  select.disabled = readOnly;
   const trip = selectedTrip();
   select.replaceChildren(...store.trips.map((t) => h("option", { value: t.id, text: t.name })));
   select.hidden = !trip;
   if (trip) select.value = trip.id;
   select.title = trip?.name ?? "";
   count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
-  addButton.disabled = !trip;
+  addButton.disabled = !trip || readOnly;
+  tripActions.hidden = readOnly;
+  renameButton.hidden = deleteTripButton.hidden = !trip;
+  searchForm.hidden = !trip || readOnly;
+  if (!trip || readOnly || resultsTripId !== trip.id) clearResults();
+  exportLink.hidden = !trip || readOnly;
+  if (trip) exportLink.href = `/api/trips/${encodeURIComponent(trip.id)}/export`;
   card.classList.toggle("is-busy", Boolean(busyReason()));
 
-  if (list.querySelector(".is-editing, .is-confirming") || formSlot.childElementCount) {
-    mapView.showTrip(trip, { onSelectPlace });
-    return; // keep the open form; the list refreshes when it closes
+  // An editor stays open only while its trip is shown and its place still exists.
+  const keep =
+    editor &&
+    (trip?.id ?? null) === editor.tripId &&
+    (editor.placeId === null || trip.places.some((p) => p.id === editor.placeId));
+  if (keep) {
+    mapView.showTrip(trip, { onSelectPlace, onMovePlace: readOnly ? null : onMovePlace });
+    return;
   }
+  if (editor) discardEditor();
   list.replaceChildren(...(trip ? trip.places.map((p, i) => placeItem(trip, p, i + 1)) : []));
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(
     trip
-      ? h("p", {}, "No places yet. Press ", icon("plus"), " and click the map, or ask the planner.")
+      ? h("p", {}, "No places yet. Press ", icon("plus"), ` and ${TAP.toLowerCase()} the map, or ask the planner.`)
       : h("p", {}, "Ask the planner for a trip, for example “Plan a 3-day trip to Rome”."),
   );
-  mapView.showTrip(trip, { onSelectPlace });
+  mapView.showTrip(trip, { onSelectPlace, onMovePlace: readOnly ? null : onMovePlace });
+}
+
+// A marker dragged to a new point: the place moves there (the agent's answer is redrawn;
+// a refused move puts the marker back).
+async function onMovePlace(placeId, latitude, longitude) {
+  const trip = selectedTrip();
+  const place = trip?.places.find((p) => p.id === placeId);
+  const reason = busyReason();
+  try {
+    if (!place) return;
+    if (reason) return toast(reason);
+    await api.editPlace(trip.id, placeId, { latitude, longitude });
+    toast(`Moved ${place.name}.`);
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    mapView.forgetDrawn();
+    await reload();
+  }
 }
 
 function onSelectPlace(placeId) {
@@ -283,8 +561,18 @@ function setCollapsed(collapsed) {
 }
 
 export function initTrips() {
-  toggle.addEventListener("click", () => setCollapsed(!card.classList.contains("is-collapsed")));
+  toggle.addEventListener("click", () => {
+    setCollapsed(!card.classList.contains("is-collapsed"));
+    // The drawer covers part of the map: fit the markers into what is left.
+    requestAnimationFrame(() => mapView.fitTrip(selectedTrip()));
+  });
   addButton.addEventListener("click", startAdd);
+  newTripButton.addEventListener("click", startNewTrip);
+  renameButton.addEventListener("click", startRename);
+  deleteTripButton.addEventListener("click", confirmDeleteTrip);
+  searchForm.addEventListener("submit", search);
+  searchForm.addEventListener("keydown", resultKeys);
+  results.addEventListener("keydown", resultKeys);
   select.addEventListener("change", async () => {
     const id = select.value;
     try {
