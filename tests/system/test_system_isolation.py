@@ -22,6 +22,7 @@ from tests.system.system_stack import (
     ui_proc,
 )
 from travel_ui.app import create_app
+from travel_ui.session import Sessions
 from travel_ui.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -65,11 +66,32 @@ def attempts(trip_id: str, place_id: str, interrupt_id: str) -> dict[tuple[str, 
         ("PATCH", places + "/{place_id}"): {"name": "Renamed by someone else"},
         ("DELETE", places + "/{place_id}"): None,
         ("POST", "/api/new-conversation"): {},
+        ("POST", "/api/trips"): {"name": "Intruder", "center_latitude": 1, "center_longitude": 2},
+        ("PATCH", "/api/trips/{trip_id}"): {"name": "Renamed by someone else"},
+        ("DELETE", "/api/trips/{trip_id}"): None,
+        ("GET", "/api/places/search"): None,
+        ("GET", "/api/trips/{trip_id}/export"): None,
+        ("GET", "/api/conversations"): None,
+        ("POST", "/api/conversations/{key}/open"): None,
+        ("PATCH", "/api/conversations/{key}"): {"title": "Mine now"},
+        ("DELETE", "/api/conversations/{key}"): None,
+        ("POST", "/api/trips/{trip_id}/shares"): None,
+        ("DELETE", "/api/trips/{trip_id}/shares/{share_id}"): None,
+        ("POST", "/api/shared/{token}/copy"): None,
     }
 
 
-def url_of(path: str, trip_id: str, place_id: str) -> str:
-    return path.replace("{trip_id}", trip_id).replace("{place_id}", place_id)
+def url_of(path: str, trip_id: str, place_id: str, key: str = "") -> str:
+    """The route's URL aimed at the victim: her trip, place and conversation key (what the
+    page calls her conversation); made-up share ids and tokens."""
+    url = (
+        path.replace("{trip_id}", trip_id)
+        .replace("{place_id}", place_id)
+        .replace("{key}", key)
+        .replace("{share_id}", "share0000000000000000")
+        .replace("{token}", "not.a.real.token")
+    )
+    return url + "?q=museum" if path == "/api/places/search" else url
 
 
 async def snapshot(person: Person) -> tuple[Any, ...]:
@@ -101,8 +123,10 @@ async def test_a_cookie_reaches_only_its_own_thread(stack: tuple[Proc, Proc]) ->
             "bare thread id": thread_id,
             "signed with another key": other_key.sign(thread_id).decode(),
         }
+        settings = Settings(_env_file=None, ui_secret_key=SECRET_KEY)  # type: ignore[call-arg]
+        key = Sessions(SECRET_KEY.encode(), settings).conversation_key(thread_id)
         for (method, path), body in tries.items():
-            url = url_of(path, trip_id, place_id)
+            url = url_of(path, trip_id, place_id, key)
             for what, cookie in forged.items():
                 # A fresh client per try: no cookie jar to fall back on.
                 async with httpx.AsyncClient(base_url=ui.url) as stranger:
