@@ -57,3 +57,18 @@ def test_what_is_kept_stays_within_its_bound() -> None:
     kept = serde._kept  # the bound is the point of this test
     assert 1 <= len(kept) <= 3
     assert sum(len(blob) for _, blob in kept) <= serde.max_bytes
+
+
+def test_what_was_just_saved_reads_back_as_a_fresh_decode_would() -> None:
+    serde = CachingSerializer()
+    saved = _conversation(100)
+    data = serde.dumps_typed(saved)
+    saved["trips"][0]["name"] = "changed after saving"  # type: ignore[index]
+    read = serde.loads_typed(data)
+    assert read == JsonPlusSerializer().loads_typed(data)
+    assert read["trips"][0]["name"] == "Rome"
+    # Not plain data (a tuple comes back as a list): decoded, never kept from the save.
+    odd = {"messages": _conversation(100)["messages"], "pair": ("a", "b")}
+    assert serde.loads_typed(serde.dumps_typed(odd)) == JsonPlusSerializer().loads_typed(
+        serde.dumps_typed(odd)
+    )
