@@ -143,7 +143,7 @@ async def run_agent(request: Request) -> Response:
         # state and conversation, and answer nothing twice.
         events = _shown_only(clean, stored)
     else:
-        events = _run_events(runtime, clean)
+        events = _run_events(runtime, clean, snapshot)
     return _RunStreamResponse(
         session,
         _stream(runtime, clean, encoder, session, events),
@@ -241,13 +241,17 @@ async def _failure_sentence(runtime: Runtime) -> str:
     return errors.INTERNAL
 
 
-async def _run_events(runtime: Runtime, run_input: RunAgentInput) -> AsyncIterator[Any]:
+async def _run_events(
+    runtime: Runtime, run_input: RunAgentInput, snapshot: StateSnapshot
+) -> AsyncIterator[Any]:
     """The agent's events for one run, in a trace span when tracing is on, ended early
-    (StreamStopped) when the shutdown grace period is over."""
+    (StreamStopped) when the shutdown grace period is over. `snapshot` is the thread's
+    state as read above under its lock: the run starts from it instead of reading it again."""
     with tracing.run_context(
         "agent.run", thread_id=run_input.thread_id, run_id=run_input.run_id
     ) as context:
-        events = runtime.agent.clone().run(run_input)
+        agent = runtime.agent.for_run(runtime.config(run_input.thread_id), snapshot)
+        events = agent.run(run_input)
         async for event in until_stopped(runtime.stop_streams, events, context):
             yield event
 

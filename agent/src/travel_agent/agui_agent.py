@@ -20,7 +20,9 @@ from ag_ui.core import EventType, ToolCallResultEvent
 from ag_ui_langgraph import LangGraphAgent
 from ag_ui_langgraph.utils import normalize_tool_content
 from langchain_core.messages import AIMessage, ToolMessage
+from langgraph.types import StateSnapshot
 
+from .run_graph import RunGraph
 from .state import STATE_KEYS
 
 #: Per graph (agents are cloned per run; the graph is shared), gone with the graph.
@@ -28,10 +30,19 @@ _schema_keys: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ships no types
+    def for_run(self, config: Any, snapshot: StateSnapshot) -> TravelAgent:
+        """A clone for one run on a thread whose state the caller has just read (holding
+        its lock): the run reads the checkpoint again only after it wrote one (see
+        run_graph; each read rebuilds the whole conversation)."""
+        agent: TravelAgent = self.clone()
+        agent.graph = RunGraph(self.graph, config, snapshot)
+        return agent
+
     def get_schema_keys(self, config: Any) -> Any:
-        keys = _schema_keys.get(self.graph)
+        graph = self.graph.shared if isinstance(self.graph, RunGraph) else self.graph
+        keys = _schema_keys.get(graph)
         if keys is None:
-            keys = _schema_keys[self.graph] = super().get_schema_keys(config)
+            keys = _schema_keys[graph] = super().get_schema_keys(config)
         return keys
 
     def get_stream_kwargs(self, *args: Any, **kwargs: Any) -> Any:

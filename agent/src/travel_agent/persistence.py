@@ -16,6 +16,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from .checkpoint_cache import CachingSerializer
 from .checkpoint_pruning import (
     PruningPostgresSaver,
     PruningSqliteSaver,
@@ -101,7 +102,7 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         conn = await aiosqlite.connect(path)
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
-            saver_sqlite = PruningSqliteSaver(conn)
+            saver_sqlite = PruningSqliteSaver(conn, serde=CachingSerializer())
             await saver_sqlite.setup()
             await prune_all_once_sqlite(saver_sqlite)
             yield Persistence("sqlite", saver_sqlite, sqlite=conn)
@@ -143,7 +144,7 @@ async def _open_postgres(settings: Settings) -> AsyncIterator[Persistence]:
     await pool.open(wait=True, timeout=STARTUP_WAIT_SECONDS)
     circuit.start()
     try:
-        saver = PruningPostgresSaver(pool)
+        saver = PruningPostgresSaver(pool, serde=CachingSerializer())
         await _migrate_once(pool, saver)
         yield Persistence("postgres", saver, pool=pool, circuit=circuit)
     finally:

@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from ag_ui_langgraph import LangGraphAgent
 from fastapi import HTTPException, Request
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
@@ -15,6 +14,7 @@ from langgraph.types import StateSnapshot
 from travel_kit.ids import THREAD_ID as THREAD_ID  # agui.py checks with it
 from travel_kit.ids import is_thread_id
 
+from .agui_agent import TravelAgent
 from .graph import initial_values
 from .persistence import Persistence
 from .places.base import PlacesProvider
@@ -33,7 +33,7 @@ class Runtime:
     settings: Settings
     persistence: Persistence
     graph: CompiledStateGraph[Any, Any, Any, Any]
-    agent: LangGraphAgent
+    agent: TravelAgent
     locks: ThreadLocks
     places: PlacesProvider
     llm_provider: str
