@@ -127,7 +127,7 @@ class TripIn(BaseModel):
     center_latitude: Latitude
     center_longitude: Longitude
     # Not strict: JSON's 9.0 is the integer 9; but `true` or `"9"` is no zoom level.
-    zoom: Annotated[int, BeforeValidator(_json_number), Field(ge=1, le=20, strict=False)] = 13
+    zoom: Annotated[int, Field(ge=1, le=20, strict=False), BeforeValidator(_json_number)] = 13
 
 
 class TripRenameIn(BaseModel):
