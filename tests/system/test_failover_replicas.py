@@ -153,7 +153,9 @@ async def test_conversations_survive_replicas_killed_between_turns(
         auth = {"Authorization": f"Bearer {TOKEN}"}
         async with httpx.AsyncClient(timeout=30) as direct:
             for c in conversations:
-                thread_id = c.person.http.cookies["travel_thread"].rpartition(".")[0]
+                thread_id = (
+                    c.person.http.cookies["travel_thread"].rpartition(".")[0].partition(":")[0]
+                )
                 for replica in (a, b):
                     url = f"{replica.url}/threads/{thread_id}/trips"
                     answer = await direct.get(url, headers=auth)

@@ -64,7 +64,7 @@ async def test_a_full_run_logs_ids_and_events_but_no_secrets(tmp_path: Path) -> 
         )
         assert forged.status_code == 403
         cookie = person.http.cookies["travel_thread"]
-        thread_id = cookie.rpartition(".")[0]
+        thread_id = cookie.rpartition(".")[0].partition(":")[0]
         async with httpx.AsyncClient(base_url=agent.url) as direct:
             refused = await direct.get(
                 f"/threads/{thread_id}/trips", headers={"Authorization": f"Bearer {MARKER}"}

@@ -103,7 +103,7 @@ async def open_conversation(
     "/{key}",
     status_code=204,
     response_class=Response,
-    responses=problems(401, 403, 404, 413, 422, 503),
+    responses=problems(400, 401, 403, 404, 413, 422, 503),
 )
 async def rename_conversation(
     key: Key,
