@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -22,8 +23,7 @@ from .itinerary.share_store import ShareRecord
 from .itinerary.sharing import ShareGone, ShareNotFound, Shares
 from .models import Trip
 from .runtime import Runtime, get_runtime
-from .trip_ops import trips_from_state, trips_to_state
-from .trips_api import _editing, _find_trip, _read, _safe, _thread, _write
+from .trip_editing import Thread, get_thread, thread_path, thread_trip, trips_of
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,8 @@ def get_itinerary(request: Request) -> Itinerary:
     return itinerary
 
 
-async def _trip(runtime: Runtime, thread_id: str, trip_id: str) -> Trip:
-    snapshot = await _read(runtime, thread_id)
-    return _find_trip(trips_from_state(snapshot.values.get("trips")), trip_id)
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)[:64]
 
 
 @router.get(
@@ -63,12 +62,9 @@ async def _trip(runtime: Runtime, thread_id: str, trip_id: str) -> Trip:
     summary="A trip's days as routes: legs, totals, lines, directions links",
 )
 async def get_routes(
-    trip_id: str,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
-    itinerary: Itinerary = Depends(get_itinerary),
+    trip: Trip = Depends(thread_trip), itinerary: Itinerary = Depends(get_itinerary)
 ) -> TripRoutes:
-    return await itinerary.routes.trip_routes(await _trip(runtime, thread_id, trip_id))
+    return await itinerary.routes.trip_routes(trip)
 
 
 ExportFormat = Annotated[
@@ -88,14 +84,11 @@ ExportFormat = Annotated[
     },
 )
 async def export_trip(
-    trip_id: str,
     format: ExportFormat = "geojson",
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
+    trip: Trip = Depends(thread_trip),
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> Response:
     kind = FORMATS[format]  # the query's type admits only known formats (else 422)
-    trip = await _trip(runtime, thread_id, trip_id)
     routes = await itinerary.routes.trip_routes(trip)
     return Response(
         content=kind.render(trip, routes),
@@ -148,14 +141,12 @@ def _storage_error(exc: Exception) -> HTTPException:
     summary="Create a read-only, expiring share link to a trip",
 )
 async def create_share(
-    trip_id: str,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
+    trip: Trip = Depends(thread_trip),  # 404 for a trip that is not there
+    thread_id: str = Depends(thread_path),
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> ShareView:
-    await _trip(runtime, thread_id, trip_id)  # 404 for a trip that is not there
     try:
-        record, token = await itinerary.shares.create(thread_id, trip_id)
+        record, token = await itinerary.shares.create(thread_id, trip.id)
     except Exception as exc:
         raise _storage_error(exc) from exc
     return _share_view(record, token)
@@ -164,7 +155,7 @@ async def create_share(
 @router.get("/trips/{trip_id}/shares", response_model=ShareList, summary="A trip's share links")
 async def list_shares(
     trip_id: str,
-    thread_id: str = Depends(_thread),
+    thread_id: str = Depends(thread_path),
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> ShareList:
     try:
@@ -180,7 +171,7 @@ async def list_shares(
 async def revoke_share(
     trip_id: str,
     share_id: str,
-    thread_id: str = Depends(_thread),
+    thread_id: str = Depends(thread_path),
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> Response:
     try:
@@ -209,10 +200,8 @@ async def _shared_trip(
         raise HTTPException(status_code=410, detail=str(exc)) from exc
     except Exception as exc:
         raise _storage_error(exc) from exc
-    snapshot = await _read(runtime, record.thread_id)
-    trip = next(
-        (t for t in trips_from_state(snapshot.values.get("trips")) if t.id == record.trip_id), None
-    )
+    snapshot = await Thread(runtime, record.thread_id).read()
+    trip = next((t for t in trips_of(snapshot) if t.id == record.trip_id), None)
     if trip is None:
         raise HTTPException(status_code=410, detail="The shared trip was deleted by its owner.")
     return trip, record
@@ -246,23 +235,11 @@ class CopyFromShare(BaseModel):
 )
 async def copy_from_share(
     body: CopyFromShare,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
+    thread: Thread = Depends(get_thread),
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> Trip:
-    shared, _ = await _shared_trip(body.token, runtime, itinerary)
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        if len(trips) >= runtime.settings.max_trips:
-            raise HTTPException(
-                status_code=422,
-                detail=f"A conversation can hold at most {runtime.settings.max_trips} trips.",
-            )
-        # A new id: the copy is the person's own trip, apart from the original.
-        copy = shared.model_copy(update={"id": f"copy-{uuid.uuid4().hex[:12]}"})
-        await _write(
-            runtime,
-            thread_id,
-            {"trips": trips_to_state([*trips, copy]), "selected_trip_id": copy.id},
-        )
-        return copy
+    shared, _ = await _shared_trip(body.token, thread.runtime, itinerary)
+    # A new id: the copy is the person's own trip, apart from the original.
+    return await thread.add_trip(
+        lambda: shared.model_copy(update={"id": f"copy-{uuid.uuid4().hex[:12]}"})
+    )

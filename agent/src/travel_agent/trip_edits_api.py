@@ -1,6 +1,6 @@
 """Manual trip actions (create, rename, delete a trip) and a place search by name, for the
 trip card. Edits go through the same lock, approval check and `Trip` validation as the
-place edits in trips_api.py, so the agent sees them on its next turn."""
+place edits in trips_api.py (trip_editing.py), so the agent sees them on its next turn."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.convertors import Convertor, register_url_convertor
 
 from .api_contract import problem_responses
 from .models import Name, Place, Trip
 from .runtime import Runtime, get_runtime
-from .trip_ops import trips_from_state, trips_to_state
-from .trips_api import _editing, _editing_trip, _find_trip, _thread, _write
+from .trip_editing import Thread, find_trip, get_thread, trips_of
+from .trip_ops import trips_to_state
 
 log = logging.getLogger(__name__)
 
@@ -77,57 +78,31 @@ class PlaceSearchView(BaseModel):
 
 
 @router.post("/trips", response_model=Trip, status_code=201, summary="Create a trip by hand")
-async def create_trip(
-    body: TripInput, thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
-) -> Trip:
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        if len(trips) >= runtime.settings.max_trips:
-            raise HTTPException(
-                status_code=422,
-                detail=f"A conversation can hold at most {runtime.settings.max_trips} trips.",
-            )
-        trip = Trip(id=f"manual-trip-{uuid.uuid4().hex[:12]}", **body.model_dump())
-        # The new trip is shown at once: that is where the person goes on to add places.
-        await _write(
-            runtime,
-            thread_id,
-            {"trips": trips_to_state([*trips, trip]), "selected_trip_id": trip.id},
-        )
-        return trip
+async def create_trip(body: TripInput, thread: Thread = Depends(get_thread)) -> Trip:
+    return await thread.add_trip(
+        lambda: Trip(id=f"manual-trip-{uuid.uuid4().hex[:12]}", **body.model_dump())
+    )
 
 
 @router.patch("/trips/{trip_id:trip_segment}", response_model=Trip, summary="Rename a trip by hand")
-async def rename_trip(
-    trip_id: str,
-    body: TripRename,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
-) -> Trip:
-    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
-        renamed = trip.model_copy(update={"name": body.name})
-        await _write(
-            runtime,
-            thread_id,
-            {"trips": trips_to_state([renamed if t.id == trip_id else t for t in trips])},
-        )
-        return renamed
+async def rename_trip(trip_id: str, body: TripRename, thread: Thread = Depends(get_thread)) -> Trip:
+    return await thread.edit_trip(trip_id, lambda trip: trip.model_copy(update={"name": body.name}))
 
 
 @router.delete("/trips/{trip_id:trip_segment}", status_code=204, summary="Delete a trip by hand")
-async def delete_trip(
-    trip_id: str, thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
-) -> Response:
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        _find_trip(trips, trip_id)
+async def delete_trip(trip_id: str, thread: Thread = Depends(get_thread)) -> Response:
+    def delete(snapshot: StateSnapshot) -> dict[str, Any]:
+        trips = trips_of(snapshot)
+        find_trip(trips, trip_id)
         kept = [t for t in trips if t.id != trip_id]
         values: dict[str, Any] = {"trips": trips_to_state(kept)}
         # The map shows another trip (the first one left) instead of one that is gone.
         if snapshot.values.get("selected_trip_id") in (trip_id, None):
             values["selected_trip_id"] = kept[0].id if kept else None
-        await _write(runtime, thread_id, values)
-        return Response(status_code=204)
+        return values
+
+    await thread.edit(delete)
+    return Response(status_code=204)
 
 
 # Latitude -90..90, longitude -180..180, in the pattern itself: the schema is exact.

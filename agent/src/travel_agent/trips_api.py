@@ -5,28 +5,20 @@ Edits change the same checkpointed state the agent reads, so the next chat turn 
 
 from __future__ import annotations
 
-import logging
-import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from langgraph.types import StateSnapshot
 from pydantic import BaseModel, Field
 
-from . import errors
-from .api_contract import THREAD_ID_SCHEMA, problem_responses
+from .api_contract import problem_responses
 from .graph import pending_proposal
 from .history import history_items
-from .logging_setup import thread_id_var
 from .models import Place, PlaceInput, PlacePatch, Trip
-from .runtime import Runtime, ThreadView, check_thread_id, get_runtime
-from .thread_locks import LockUnavailable, ThreadBusy
-from .trip_ops import trips_from_state, trips_to_state
+from .runtime import ThreadView
+from .trip_editing import Thread, find_trip, get_thread, trips_of
 
-log = logging.getLogger(__name__)
 router = APIRouter(
     prefix="/threads/{thread_id}",
     tags=["trips"],
@@ -52,73 +44,14 @@ class HistoryView(BaseModel):
     items: list[dict[str, Any]]
 
 
-def _thread(
-    thread_id: Annotated[
-        str, Path(description="Conversation id", json_schema_extra=THREAD_ID_SCHEMA)
-    ],
-) -> str:
-    check_thread_id(thread_id)
-    thread_id_var.set(thread_id)
-    return thread_id
-
-
 def _view(thread_id: str, snapshot: StateSnapshot | ThreadView) -> TripsView:
     pending = pending_proposal(snapshot.tasks)
     return TripsView(
         thread_id=thread_id,
-        trips=trips_from_state(snapshot.values.get("trips")),
+        trips=trips_of(snapshot),
         selected_trip_id=snapshot.values.get("selected_trip_id"),
         pending_approval={"interrupt_id": pending[0], **pending[1]} if pending else None,
     )
-
-
-async def _read(runtime: Runtime, thread_id: str) -> ThreadView:
-    try:
-        return await runtime.read_thread(thread_id)
-    except Exception as exc:
-        log.exception("could not read thread state")
-        raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
-
-
-@asynccontextmanager
-async def _editing(runtime: Runtime, thread_id: str) -> AsyncIterator[StateSnapshot]:
-    """Hold the thread (waiting a little for it: two tabs editing at once both land),
-    refuse while an approval is pending, and yield its state."""
-    try:
-        async with runtime.locks.hold(thread_id, wait=runtime.settings.edit_lock_wait_seconds):
-            try:
-                snapshot = await runtime.ensure_thread(thread_id)
-            except Exception as exc:
-                log.exception("could not read thread state")
-                raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
-            if pending_proposal(snapshot.tasks) is not None:
-                raise HTTPException(
-                    status_code=409,
-                    detail="A change is waiting for your approval: approve or cancel it first.",
-                )
-            yield snapshot
-    except ThreadBusy as exc:
-        raise HTTPException(status_code=409, detail=errors.BUSY) from exc
-    except LockUnavailable as exc:
-        log.warning("could not take the thread lock", exc_info=exc)
-        raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
-
-
-async def _write(runtime: Runtime, thread_id: str, values: dict[str, Any]) -> StateSnapshot:
-    config = runtime.config(thread_id)
-    try:
-        await runtime.graph.aupdate_state(config, values, as_node="trips")
-        return await runtime.graph.aget_state(config)
-    except Exception as exc:
-        log.exception("could not write thread state")
-        raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
-
-
-def _find_trip(trips: list[Trip], trip_id: str) -> Trip:
-    for trip in trips:
-        if trip.id == trip_id:
-            return trip
-    raise HTTPException(status_code=404, detail=f"There is no trip with id {trip_id!r}.")
 
 
 def _find_place(trip: Trip, place_id: str) -> Place:
@@ -130,125 +63,81 @@ def _find_place(trip: Trip, place_id: str) -> Place:
     )
 
 
-@asynccontextmanager
-async def _editing_trip(
-    runtime: Runtime, thread_id: str, trip_id: str
-) -> AsyncIterator[tuple[list[Trip], Trip]]:
-    """`_editing`, plus the thread's trips and the one named (404 when unknown)."""
-    async with _editing(runtime, thread_id) as snapshot:
-        trips = trips_from_state(snapshot.values.get("trips"))
-        yield trips, _find_trip(trips, trip_id)
-
-
-async def _save_places(
-    runtime: Runtime,
-    thread_id: str,
-    trips: list[Trip],
-    trip: Trip,
-    places: list[Place],
-    *,
-    select: bool = False,
-) -> None:
-    """Store `trip` with `places` in place of its old version (and select it if asked)."""
-    # A place deleted by hand leaves its day too.
+def _with_places(trip: Trip, places: list[Place]) -> Trip:
+    """`trip` with `places`: a place deleted by hand leaves its day too."""
     ids = {p.id for p in places}
     days = [
         d.model_copy(update={"place_ids": [i for i in d.place_ids if i in ids]}) for d in trip.days
     ]
-    edited = trip.model_copy(update={"places": places, "days": days})
-    values: dict[str, Any] = {
-        "trips": trips_to_state([edited if t.id == trip.id else t for t in trips])
-    }
-    if select:
-        values["selected_trip_id"] = trip.id
-    await _write(runtime, thread_id, values)
+    return trip.model_copy(update={"places": places, "days": days})
 
 
 @router.get("/trips", response_model=TripsView, summary="A thread's trips and selection")
-async def get_trips(
-    thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
-) -> TripsView:
-    return _view(thread_id, await _read(runtime, thread_id))
+async def get_trips(thread: Thread = Depends(get_thread)) -> TripsView:
+    return _view(thread.id, await thread.read())
 
 
 @router.get("/history", response_model=HistoryView, summary="A conversation, for redrawing it")
-async def get_history(
-    thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
-) -> HistoryView:
-    snapshot = await _read(runtime, thread_id)
+async def get_history(thread: Thread = Depends(get_thread)) -> HistoryView:
+    snapshot = await thread.read()
     items = history_items(snapshot.values.get("messages", []), pending_proposal(snapshot.tasks))
-    return HistoryView(thread_id=thread_id, items=items)
+    return HistoryView(thread_id=thread.id, items=items)
 
 
 @router.put("/selected-trip", response_model=TripsView, summary="Show a trip on the map")
-async def select_trip(
-    body: SelectTrip, thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
-) -> TripsView:
-    async with _editing(runtime, thread_id) as snapshot:
-        _find_trip(trips_from_state(snapshot.values.get("trips")), body.trip_id)
-        return _view(
-            thread_id, await _write(runtime, thread_id, {"selected_trip_id": body.trip_id})
-        )
+async def select_trip(body: SelectTrip, thread: Thread = Depends(get_thread)) -> TripsView:
+    def select(snapshot: StateSnapshot) -> dict[str, Any]:
+        find_trip(trips_of(snapshot), body.trip_id)
+        return {"selected_trip_id": body.trip_id}
+
+    return _view(thread.id, await thread.edit(select))
 
 
 @router.post(
     "/trips/{trip_id}/places", response_model=Place, status_code=201, summary="Add a place by hand"
 )
-async def add_place(
-    trip_id: str,
-    body: PlaceInput,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
-) -> Place:
-    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
-        if len(trip.places) >= runtime.settings.max_places_per_trip:
-            raise HTTPException(
-                status_code=422,
-                detail=f"A trip can hold at most {runtime.settings.max_places_per_trip} places.",
-            )
-        place = Place(id=f"manual-{uuid.uuid4().hex[:12]}", **body.model_dump())
-        await _save_places(runtime, thread_id, trips, trip, [*trip.places, place], select=True)
-        return place
+async def add_place(trip_id: str, body: PlaceInput, thread: Thread = Depends(get_thread)) -> Place:
+    most = thread.runtime.settings.max_places_per_trip
+    place = Place(id=f"manual-{uuid.uuid4().hex[:12]}", **body.model_dump())
+
+    def add(trip: Trip) -> Trip:
+        if len(trip.places) >= most:
+            raise HTTPException(status_code=422, detail=f"A trip can hold at most {most} places.")
+        return _with_places(trip, [*trip.places, place])
+
+    await thread.edit_trip(trip_id, add, select=True)
+    return place
 
 
 @router.patch(
     "/trips/{trip_id}/places/{place_id}", response_model=Place, summary="Edit a place by hand"
 )
 async def edit_place(
-    trip_id: str,
-    place_id: str,
-    body: PlacePatch,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
+    trip_id: str, place_id: str, body: PlacePatch, thread: Thread = Depends(get_thread)
 ) -> Place:
-    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
+    changes = body.model_dump(exclude_unset=True)
+
+    def edit(trip: Trip) -> Trip:
         place = _find_place(trip, place_id)
-        changes = body.model_dump(exclude_unset=True)
         if any(changes.get(k, 0) is None for k in ("name", "latitude", "longitude")):
             raise HTTPException(
                 status_code=422, detail="name, latitude and longitude cannot be empty."
             )
         edited = Place.model_validate({**place.model_dump(), **changes})
-        places = [edited if p.id == place_id else p for p in trip.places]
-        await _save_places(runtime, thread_id, trips, trip, places)
-        return edited
+        return _with_places(trip, [edited if p.id == place_id else p for p in trip.places])
+
+    return _find_place(await thread.edit_trip(trip_id, edit), place_id)
 
 
 @router.delete(
     "/trips/{trip_id}/places/{place_id}", status_code=204, summary="Delete a place by hand"
 )
 async def delete_place(
-    trip_id: str,
-    place_id: str,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
+    trip_id: str, place_id: str, thread: Thread = Depends(get_thread)
 ) -> Response:
-    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
+    def delete(trip: Trip) -> Trip:
         _find_place(trip, place_id)
-        places = [p for p in trip.places if p.id != place_id]
-        await _save_places(runtime, thread_id, trips, trip, places)
-        return Response(status_code=204)
+        return _with_places(trip, [p for p in trip.places if p.id != place_id])
 
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", text)[:64]
+    await thread.edit_trip(trip_id, delete)
+    return Response(status_code=204)
