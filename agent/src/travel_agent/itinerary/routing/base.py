@@ -1,9 +1,13 @@
-"""What every routing provider returns, and the failure they raise."""
+"""What every routing provider returns, the failure they raise, and what the providers
+that ask a web service share: one request's answer read and checked, long days in pieces."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from ...places.http import PlaceSearchFailed, PlacesHTTPClient
 
 Point = tuple[float, float]  # (latitude, longitude)
 Profile = Literal["walking", "driving"]
@@ -40,3 +44,42 @@ class RoutingProvider(Protocol):
     async def route(self, points: list[Point], profile: Profile) -> Route: ...
 
     async def aclose(self) -> None: ...
+
+
+async def ask(http: PlacesHTTPClient, method: str, url: str, **request: Any) -> tuple[int, Any]:
+    """One request to a routing service: its status and its JSON body (None if not JSON)."""
+    try:
+        r = await http.send(method, url, **request)
+    except PlaceSearchFailed as exc:
+        raise RoutingFailed(exc.reason) from exc
+    try:
+        return r.status_code, r.json()
+    except ValueError:
+        return r.status_code, None
+
+
+def answered_route(
+    points: list[Point], legs: list[Leg], geometry: list[tuple[float, float]], provider: str
+) -> Route:
+    """The route one request answered, if it has a leg for each pair of points."""
+    if len(legs) != len(points) - 1:
+        raise RoutingFailed("the routing service's answer could not be read")
+    return Route(legs=legs, geometry=geometry, estimate=False, provider=provider)
+
+
+async def route_in_pieces(
+    points: list[Point],
+    profile: Profile,
+    one_request: Callable[[list[Point], Profile], Awaitable[Route]],
+    max_points: int,
+    provider: str,
+) -> Route:
+    """A route through more points than one request may carry: overlapping pieces of at
+    most `max_points` (each starts where the last ended), their legs and lines joined."""
+    legs: list[Leg] = []
+    line: list[tuple[float, float]] = []
+    for start in range(0, len(points) - 1, max_points - 1):
+        piece = await one_request(points[start : start + max_points], profile)
+        legs.extend(piece.legs)
+        line.extend(piece.geometry if not line else piece.geometry[1:])
+    return Route(legs=legs, geometry=line, estimate=False, provider=provider)

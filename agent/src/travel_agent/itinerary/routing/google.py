@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from ...places.http import PlaceSearchFailed, PlacesHTTPClient
-from .base import Leg, Point, Profile, Route, RoutingFailed
+from ...places.http import PlacesHTTPClient
+from .base import Leg, Point, Profile, Route, RoutingFailed, answered_route, ask, route_in_pieces
 
 log = logging.getLogger("travel_agent.routing")
 
@@ -45,13 +45,7 @@ class GoogleRouting:
         self.http = http
 
     async def route(self, points: list[Point], profile: Profile) -> Route:
-        legs: list[Leg] = []
-        line: list[tuple[float, float]] = []
-        for start in range(0, len(points) - 1, MAX_POINTS - 1):
-            piece = await self._one(points[start : start + MAX_POINTS], profile)
-            legs.extend(piece.legs)
-            line.extend(piece.geometry if not line else piece.geometry[1:])
-        return Route(legs=legs, geometry=line, estimate=False, provider=self.name)
+        return await route_in_pieces(points, profile, self._one, MAX_POINTS, self.name)
 
     async def _one(self, points: list[Point], profile: Profile) -> Route:
         body = {
@@ -65,23 +59,16 @@ class GoogleRouting:
             "X-Goog-Api-Key": self.api_key.get_secret_value(),
             "X-Goog-FieldMask": FIELD_MASK,
         }
-        try:
-            r = await self.http.send("POST", self.url, json=body, headers=headers)
-        except PlaceSearchFailed as exc:
-            raise RoutingFailed(exc.reason) from exc
-        try:
-            data: Any = r.json()
-        except ValueError:
-            data = None
-        if r.status_code != 200:
+        status, data = await ask(self.http, "POST", self.url, json=body, headers=headers)
+        if status != 200:
             error = data.get("error", {}) if isinstance(data, dict) else {}
             log.warning(
                 "google routes refused",
-                extra={"status": r.status_code, "google_status": error.get("status")},
+                extra={"status": status, "google_status": error.get("status")},
             )
-            if r.status_code in (401, 403):
+            if status in (401, 403):
                 raise RoutingFailed("the routing service rejected the API key")
-            raise RoutingFailed(f"the routing service answered {r.status_code}")
+            raise RoutingFailed(f"the routing service answered {status}")
         routes = data.get("routes") if isinstance(data, dict) else None
         if not routes:  # an empty object: Google found no route
             raise RoutingFailed("the routing service found no route between these places")
@@ -96,9 +83,7 @@ class GoogleRouting:
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             log.warning("google routes answer not understood", exc_info=exc)
             raise RoutingFailed("the routing service's answer could not be read") from exc
-        if len(legs) != len(points) - 1:
-            raise RoutingFailed("the routing service's answer could not be read")
-        return Route(legs=legs, geometry=geometry, estimate=False, provider=self.name)
+        return answered_route(points, legs, geometry, self.name)
 
     async def aclose(self) -> None:
         await self.http.aclose()

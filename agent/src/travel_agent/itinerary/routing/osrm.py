@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ...places.http import PlaceSearchFailed, PlacesHTTPClient
-from .base import Leg, Point, Profile, Route, RoutingFailed
+from ...places.http import PlacesHTTPClient
+from .base import Leg, Point, Profile, Route, RoutingFailed, answered_route, ask, route_in_pieces
 
 log = logging.getLogger("travel_agent.routing")
 
@@ -27,36 +27,22 @@ class OsrmRouting:
         self.http = http
 
     async def route(self, points: list[Point], profile: Profile) -> Route:
-        legs: list[Leg] = []
-        line: list[tuple[float, float]] = []
-        for start in range(0, len(points) - 1, MAX_POINTS - 1):
-            piece = await self._one(points[start : start + MAX_POINTS], profile)
-            legs.extend(piece.legs)
-            line.extend(piece.geometry if not line else piece.geometry[1:])
-        return Route(legs=legs, geometry=line, estimate=False, provider=self.name)
+        return await route_in_pieces(points, profile, self._one, MAX_POINTS, self.name)
 
     async def _one(self, points: list[Point], profile: Profile) -> Route:
         coords = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
         url = f"{self.base_url}/route/v1/{OSRM_PROFILES[profile]}/{coords}"
-        try:
-            r = await self.http.send(
-                "GET", url, params={"overview": "full", "geometries": "geojson", "steps": "false"}
-            )
-        except PlaceSearchFailed as exc:
-            raise RoutingFailed(exc.reason) from exc
-        try:
-            body: Any = r.json()
-        except ValueError:
-            body = None
+        params = {"overview": "full", "geometries": "geojson", "steps": "false"}
+        status, body = await ask(self.http, "GET", url, params=params)
         code = body.get("code") if isinstance(body, dict) else None
-        if r.status_code != 200 or code != "Ok":
+        if status != 200 or code != "Ok":
             log.warning(
                 "osrm route refused",
-                extra={"status": r.status_code, "code": code, "osrm_message": _message(body)},
+                extra={"status": status, "code": code, "osrm_message": _message(body)},
             )
             if code == "NoRoute":
                 raise RoutingFailed("the routing service found no route between these places")
-            raise RoutingFailed(f"the routing service answered {r.status_code}")
+            raise RoutingFailed(f"the routing service answered {status}")
         try:
             route = body["routes"][0]
             legs = [Leg(float(leg["distance"]), float(leg["duration"])) for leg in route["legs"]]
@@ -64,9 +50,7 @@ class OsrmRouting:
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             log.warning("osrm answer not understood", exc_info=exc)
             raise RoutingFailed("the routing service's answer could not be read") from exc
-        if len(legs) != len(points) - 1:
-            raise RoutingFailed("the routing service's answer could not be read")
-        return Route(legs=legs, geometry=geometry, estimate=False, provider=self.name)
+        return answered_route(points, legs, geometry, self.name)
 
     async def aclose(self) -> None:
         await self.http.aclose()
