@@ -35,40 +35,49 @@ DayNumber = Annotated[int, Field(ge=1, le=30)]
 PlaceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
 
-def _prune_days(data: Any) -> Any:
-    """Drop day entries naming places the trip no longer has: a model that removes a place
-    should not have to remember to remove it from its day as well."""
-    if not isinstance(data, dict) or not isinstance(data.get("trips"), list):
-        return data
-    trips = []
-    for trip in data["trips"]:
-        if isinstance(trip, dict) and isinstance(trip.get("days"), list):
-            ids = {p.get("id") for p in trip.get("places") or [] if isinstance(p, dict)}
-            trip = {
-                **trip,
-                "days": [
-                    {**d, "place_ids": [i for i in d.get("place_ids") or [] if i in ids]}
-                    if isinstance(d, dict)
-                    else d
-                    for d in trip["days"]
-                ],
-            }
-        trips.append(trip)
-    return {**data, "trips": trips}
+#: One proposal adds or changes at most 10 trips.
+ProposedTrips = Annotated[list[Trip], Field(min_length=1, max_length=10)]
 
 
-class AddTripsArgs(BaseModel):
+class _WholeTrips(BaseModel):
+    """Trips the model gives whole (not a tool itself: what add_trips and update_trips
+    share)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prune_days(cls, data: Any) -> Any:
+        """Drop day entries naming places the trip no longer has: a model that removes a
+        place should not have to remember to remove it from its day as well."""
+        if not isinstance(data, dict) or not isinstance(data.get("trips"), list):
+            return data
+        trips = []
+        for trip in data["trips"]:
+            if isinstance(trip, dict) and isinstance(trip.get("days"), list):
+                ids = {p.get("id") for p in trip.get("places") or [] if isinstance(p, dict)}
+                trip = {
+                    **trip,
+                    "days": [
+                        {**d, "place_ids": [i for i in d.get("place_ids") or [] if i in ids]}
+                        if isinstance(d, dict)
+                        else d
+                        for d in trip["days"]
+                    ],
+                }
+            trips.append(trip)
+        return {**data, "trips": trips}
+
+
+class AddTripsArgs(_WholeTrips):
     """Propose new trips. The person approves all, some of the places, or none.
 
     For a trip of several days ("a 3-day trip to Rome") give day_count: the service then
     arranges each new trip's places into that many days itself (grouped by area, balanced,
     each day in walking order), dated from start_date when given. Leave days out then."""
 
-    model_config = ConfigDict(extra="forbid")
-    trips: list[Trip] = Field(
-        min_length=1,
-        max_length=10,
-        description="New trips with unique ids; places must come from search results.",
+    trips: ProposedTrips = Field(
+        description="New trips with unique ids; places must come from search results."
     )
     day_count: DayCount | None = Field(
         default=None, description="Spread each new trip's places over this many days (1-30)."
@@ -77,25 +86,14 @@ class AddTripsArgs(BaseModel):
         default=None, description="Date of the first day, YYYY-MM-DD."
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _prune(cls, data: Any) -> Any:
-        return _prune_days(data)
 
-
-class UpdateTripsArgs(BaseModel):
+class UpdateTripsArgs(_WholeTrips):
     """Propose changes to existing trips: each trip is given whole, as it should become.
 
     A trip given without `days` keeps its days (minus places it no longer has). To change
     days prefer plan_days, optimise_day, move_places and set_start_date."""
 
-    model_config = ConfigDict(extra="forbid")
-    trips: list[Trip] = Field(min_length=1, max_length=10)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _prune(cls, data: Any) -> Any:
-        return _prune_days(data)
+    trips: ProposedTrips
 
 
 class PlanDaysArgs(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Sequence
 from itertools import pairwise
 
 from cachetools import TTLCache
@@ -23,6 +24,14 @@ class LegView(BaseModel):
     to_place_id: str
     distance_m: int
     duration_s: int
+
+
+def _totals(parts: Sequence[LegView | DayRoute]) -> dict[str, int]:
+    """The distance and time of legs or days, added up."""
+    return {
+        "distance_m": sum(p.distance_m for p in parts),
+        "duration_s": sum(p.duration_s for p in parts),
+    }
 
 
 class LineString(BaseModel):
@@ -123,8 +132,7 @@ class RouteService:
             title=day.title,
             place_ids=day.place_ids,
             legs=legs,
-            distance_m=sum(leg.distance_m for leg in legs),
-            duration_s=sum(leg.duration_s for leg in legs),
+            **_totals(legs),
             geometry=geometry,
             estimate=estimate,
             provider=provider,
@@ -139,8 +147,7 @@ class RouteService:
             name=trip.name,
             profile=self.profile,
             days=days,
-            distance_m=sum(d.distance_m for d in days),
-            duration_s=sum(d.duration_s for d in days),
+            **_totals(days),
             estimate=any(d.estimate for d in days if d.legs),
             unscheduled_place_ids=trip.unscheduled_place_ids(),
         )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..models import Place
 from .base import SearchResult
@@ -559,27 +560,19 @@ class OfflineGazetteer:
         index = self._index
         record = index.cities[city]
         country = index.country_name(record.country)
-        return Place(
+        return _gazetteer_place(
+            record,
             id=f"gaz-city-{record.geonameid}",
             name=index.city_label(city),
             address=index.city_region(city),
-            latitude=record.latitude,
-            longitude=record.longitude,
-            rating=None,
             description=f"City in {country}, population {record.population:,} (GeoNames).",
         )
 
     def _landmark_place(self, landmark: int) -> Place:
         lm = self._index.landmarks[landmark]
         kind = lm.categories[0].capitalize()
-        return Place(
-            id=lm.id,
-            name=lm.name,
-            address=lm.address,
-            latitude=lm.latitude,
-            longitude=lm.longitude,
-            rating=None,
-            description=f"{kind} · {lm.description}",
+        return _gazetteer_place(
+            lm, id=lm.id, name=lm.name, address=lm.address, description=f"{kind} · {lm.description}"
         )
 
     def _airport_place(self, airport: int) -> Place:
@@ -587,12 +580,30 @@ class OfflineGazetteer:
         a = index.airports[airport]
         where = ", ".join(p for p in (a.city, a.region, index.country_name(a.country)) if p)
         codes = f"IATA {a.iata}" + (f", ICAO {a.icao}" if a.icao else "")
-        return Place(
+        return _gazetteer_place(
+            a,
             id=f"gaz-airport-{a.iata.lower()}",
             name=f"{a.name} ({a.iata})",
             address=where,
-            latitude=a.latitude,
-            longitude=a.longitude,
-            rating=None,
             description=f"Airport ({codes}).",
         )
+
+
+class _Located(Protocol):
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
+
+
+def _gazetteer_place(at: _Located, *, id: str, name: str, address: str, description: str) -> Place:
+    """A place from a gazetteer record: where it is, and no rating (the gazetteer has none)."""
+    return Place(
+        id=id,
+        name=name,
+        address=address,
+        latitude=at.latitude,
+        longitude=at.longitude,
+        rating=None,
+        description=description,
+    )
