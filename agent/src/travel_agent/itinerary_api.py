@@ -9,8 +9,9 @@ import datetime
 import logging
 import re
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -26,6 +27,7 @@ from .runtime import Runtime, get_runtime
 from .trip_editing import Thread, get_thread, thread_path, thread_trip, trips_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GONE: dict[int | str, dict[str, Any]] = {
     410: {"model": Problem, "description": "The share link expired or was turned off"}
@@ -134,6 +136,31 @@ def _storage_error(exc: Exception) -> HTTPException:
     return HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE)
 
 
+async def _stored(call: Awaitable[T]) -> T:
+    """What the share store answers, or a 503 with one sentence."""
+    try:
+        return await call
+    except Exception as exc:
+        raise _storage_error(exc) from exc
+
+
+@dataclass(frozen=True)
+class TripShares:
+    """One trip's share links: the path's thread and trip, and the share service."""
+
+    shares: Shares
+    thread_id: str
+    trip_id: str
+
+
+def trip_shares(
+    trip_id: str,
+    thread_id: str = Depends(thread_path),
+    itinerary: Itinerary = Depends(get_itinerary),
+) -> TripShares:
+    return TripShares(itinerary.shares, thread_id, trip_id)
+
+
 @router.post(
     "/trips/{trip_id}/shares",
     response_model=ShareView,
@@ -142,43 +169,25 @@ def _storage_error(exc: Exception) -> HTTPException:
 )
 async def create_share(
     trip: Trip = Depends(thread_trip),  # 404 for a trip that is not there
-    thread_id: str = Depends(thread_path),
-    itinerary: Itinerary = Depends(get_itinerary),
+    links: TripShares = Depends(trip_shares),
 ) -> ShareView:
-    try:
-        record, token = await itinerary.shares.create(thread_id, trip.id)
-    except Exception as exc:
-        raise _storage_error(exc) from exc
+    record, token = await _stored(links.shares.create(links.thread_id, trip.id))
     return _share_view(record, token)
 
 
 @router.get("/trips/{trip_id}/shares", response_model=ShareList, summary="A trip's share links")
-async def list_shares(
-    trip_id: str,
-    thread_id: str = Depends(thread_path),
-    itinerary: Itinerary = Depends(get_itinerary),
-) -> ShareList:
-    try:
-        records = await itinerary.shares.store.for_trip(thread_id, trip_id)
-    except Exception as exc:
-        raise _storage_error(exc) from exc
+async def list_shares(links: TripShares = Depends(trip_shares)) -> ShareList:
+    store = links.shares.store
+    records = await _stored(store.for_trip(links.thread_id, links.trip_id))
     return ShareList(shares=[_share_view(r) for r in records])
 
 
 @router.delete(
     "/trips/{trip_id}/shares/{share_id}", status_code=204, summary="Turn a share link off"
 )
-async def revoke_share(
-    trip_id: str,
-    share_id: str,
-    thread_id: str = Depends(thread_path),
-    itinerary: Itinerary = Depends(get_itinerary),
-) -> Response:
-    try:
-        found = await itinerary.shares.store.revoke(thread_id, trip_id, share_id)
-    except Exception as exc:
-        raise _storage_error(exc) from exc
-    if not found:
+async def revoke_share(share_id: str, links: TripShares = Depends(trip_shares)) -> Response:
+    store = links.shares.store
+    if not await _stored(store.revoke(links.thread_id, links.trip_id, share_id)):
         raise HTTPException(status_code=404, detail="There is no such share link for this trip.")
     return Response(status_code=204)
 
