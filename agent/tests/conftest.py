@@ -1,11 +1,14 @@
 """Shared fixtures: the real app on a real SQLite file (or PostgreSQL), driven over HTTP,
-and a real OpenAI-compatible server process (aimock) for the LLM tests."""
+and a real OpenAI-compatible server process (aimock) for the LLM tests.
+
+A test module runs on both stores by overriding `settings` with `**database`."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +20,18 @@ from travel_agent.app import create_app
 from travel_agent.settings import Settings
 
 from agent_kit import LLM_TEST_KEY, AgentClient, make_settings
+from pg import temp_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The settings that choose the store: SQLite under DATA_DIR, or a new PostgreSQL
+    database (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with temp_database() as url:
+        yield {"database_url": url}
 
 
 @pytest.fixture

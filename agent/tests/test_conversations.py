@@ -3,41 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from travel_agent.app import create_app
 from travel_agent.conversations import Conversations
 from travel_agent.persistence import open_persistence
+from travel_agent.settings import Settings
 
-from agent_kit import make_settings, new_thread
+from agent_kit import AgentClient, make_settings, new_thread
 from pg import temp_database
 
 ALICE = "traveller-alice-0001"
 BOB = "traveller-bob-00001"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
-    if request.param == "sqlite":
-        yield {}
-        return
-    with temp_database() as url:
-        yield {"database_url": url}
+@pytest.fixture
+def settings(tmp_path: Path, database: dict[str, Any]) -> Settings:
+    return make_settings(tmp_path, **database)
 
 
 @pytest.fixture
-async def http(tmp_path: Path, database: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_app(make_settings(tmp_path, **database))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://agent") as client:
-            yield client
+def http(client: AgentClient) -> httpx.AsyncClient:
+    return client.http
 
 
 async def listed(http: httpx.AsyncClient, traveller: str) -> list[dict[str, Any]]:
