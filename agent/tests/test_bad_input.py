@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from agent_kit import PLAN_TEXT, AgentClient, new_thread
 
 
@@ -63,15 +65,24 @@ async def test_bad_thread_id_is_422(client: AgentClient) -> None:
     assert "threadId" in events[0]["detail"]
 
 
-async def test_resume_without_pending_approval_is_refused(client: AgentClient) -> None:
+@pytest.mark.parametrize(
+    ("plan_first", "interrupt_id", "says"),
+    [(False, "nope", "no change waiting"), (True, "stale-id", "no longer pending")],
+    ids=["nothing-pending", "another-interrupt"],
+)
+async def test_resume_of_an_interrupt_not_pending_is_refused(
+    client: AgentClient, plan_first: bool, interrupt_id: str, says: str
+) -> None:
     thread = new_thread()
+    if plan_first:
+        await client.run(thread, PLAN_TEXT)
     before = await client.trips(thread)
     events = await client.run(
         thread,
-        resume=[{"interruptId": "nope", "status": "resolved", "payload": {"approved": True}}],
+        resume=[{"interruptId": interrupt_id, "status": "resolved", "payload": {"approved": True}}],
         expect=409,
     )
-    assert "no change waiting" in events[0]["detail"]
+    assert says in events[0]["detail"]
     await _unchanged(client, thread, before)
 
 
@@ -93,19 +104,6 @@ async def test_resume_naming_places_not_proposed_is_refused(client: AgentClient)
     )
     assert "not-a-proposed-place" in events[0]["detail"]
     await _unchanged(client, thread, before)  # still pending, nothing applied
-
-
-async def test_resume_for_another_interrupt_is_refused(client: AgentClient) -> None:
-    thread = new_thread()
-    await client.run(thread, PLAN_TEXT)
-    before = await client.trips(thread)
-    events = await client.run(
-        thread,
-        resume=[{"interruptId": "stale-id", "status": "resolved", "payload": {"approved": True}}],
-        expect=409,
-    )
-    assert "no longer pending" in events[0]["detail"]
-    await _unchanged(client, thread, before)
 
 
 async def test_new_message_while_approval_pending_is_refused(client: AgentClient) -> None:
