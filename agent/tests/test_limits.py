@@ -118,18 +118,25 @@ async def test_a_message_over_max_message_chars_is_refused(limited: Limited) -> 
     assert (await limited.client.http.get(f"/threads/{thread}/history")).json()["items"] == []
 
 
+async def _refused(
+    limited: Limited, thread: str, tool: str, args: dict[str, Any], says: str
+) -> list[dict[str, Any]]:
+    """A turn in which the model calls `tool` with `args`: the result it is shown is an
+    error saying `says`. The turn's events."""
+    limited.model.script[:] = [call(tool, args), AIMessage(content="That was refused.")]
+    events = await limited.client.run(thread, f"Try {tool}")
+    told = limited.model.seen[-1][-1]
+    assert isinstance(told, ToolMessage) and told.status == "error"
+    assert says in str(told.content)
+    return events
+
+
 async def test_the_agent_cannot_go_over_max_trips(limited: Limited) -> None:
     thread = new_thread()  # starts with the two demo trips; the limit is 3
     before = await limited.client.trips(thread)
-    limited.model.script[:] = [
-        call("add_trips", {"trips": [trip("a", 1), trip("b", 1)]}),
-        AIMessage(content="I can't add both."),
-    ]
-    events = await limited.client.run(thread, "Add two trips")
+    two = {"trips": [trip("a", 1), trip("b", 1)]}
+    events = await _refused(limited, thread, "add_trips", two, "at most 3 trips")
     assert last(events)["type"] == "RUN_FINISHED"
-    told = limited.model.seen[-1][-1]
-    assert isinstance(told, ToolMessage) and told.status == "error"
-    assert "at most 3 trips" in str(told.content)
     after = await limited.client.trips(thread)
     assert after["trips"] == before["trips"] and after["pending_approval"] is None
 
@@ -142,11 +149,7 @@ async def test_the_agent_cannot_go_over_max_places_per_trip(limited: Limited) ->
         ("add_trips", {"trips": [trip("big", 4)]}),
         ("update_trips", {"trips": [too_big]}),
     ]:
-        limited.model.script[:] = [call(tool, args), AIMessage(content="Too many places.")]
-        await limited.client.run(thread, f"Try {tool}")
-        told = limited.model.seen[-1][-1]
-        assert isinstance(told, ToolMessage) and told.status == "error"
-        assert "at most 3 are allowed" in str(told.content)
+        await _refused(limited, thread, tool, args, "at most 3 are allowed")
     after = await limited.client.trips(thread)
     assert after["trips"] == before["trips"] and after["pending_approval"] is None
 
