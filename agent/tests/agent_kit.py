@@ -1,4 +1,5 @@
-"""Helpers for the agent tests: settings, an AG-UI client over HTTP, event helpers.
+"""Helpers for the agent tests: settings, an AG-UI client over HTTP, event helpers, and
+what every places provider promises.
 
 Kept out of conftest.py so that test modules can import them by a name no other test
 folder uses."""
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import respx
 
+from travel_agent.places.base import PlacesProvider
 from travel_agent.settings import Settings
 
 LLM_TEST_KEY = "sk-test-aimock-key"
@@ -111,3 +114,11 @@ PLAN_TEXT = "Plan a 3-day trip to Rome, I like museums and old churches"
 
 def new_thread() -> str:
     return f"t-{uuid.uuid4().hex}"
+
+
+async def assert_timeouts_told(provider: PlacesProvider, route: respx.Route, query: str) -> None:
+    """A search whose every attempt times out (the first and two retries) tells the
+    person so in one sentence."""
+    result = await provider.search(query)
+    assert route.call_count == 3
+    assert result.error == "Place search is unavailable: the service did not answer in time."

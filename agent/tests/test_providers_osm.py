@@ -4,7 +4,9 @@ Overpass JSON, and Overpass's 429/504 HTML pages. Time is a fake clock: no test 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,55 +17,16 @@ import respx
 from travel_agent.places.http import HostRateLimiter
 from travel_agent.places.osm import OpenStreetMapProvider
 
+from agent_kit import assert_timeouts_told
+
 NOMINATIM = "https://nominatim.openstreetmap.org"
 SEARCH = f"{NOMINATIM}/search"
 OVERPASS = "https://overpass-api.de/api/interpreter"
 CONTACT = "travel-ops@test.example"
-LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"
 
-ROME = {
-    "place_id": 92546003,
-    "licence": LICENCE,
-    "osm_type": "relation",
-    "osm_id": 41485,
-    "lat": "41.8933203",
-    "lon": "12.4829321",
-    "category": "boundary",
-    "type": "administrative",
-    "place_rank": 12,
-    "importance": 0.8291097645804498,
-    "addresstype": "city",
-    "name": "Rome",
-    "display_name": "Rome, Roma Capitale, Lazio, Italy",
-    "boundingbox": ["41.6556417", "42.1410285", "12.2344669", "12.8557603"],
-}
-PARIS = {
-    **ROME,
-    "place_id": 88066702,
-    "osm_id": 7444,
-    "lat": "48.8588897",
-    "lon": "2.3200410",
-    "name": "Paris",
-    "display_name": "Paris, Île-de-France, Metropolitan France, France",
-    "boundingbox": ["48.8155755", "48.9021560", "2.2241220", "2.4697602"],
-}
-COLOSSEUM = {
-    "place_id": 86433462,
-    "licence": LICENCE,
-    "osm_type": "way",
-    "osm_id": 25025084,
-    "lat": "41.8902614",
-    "lon": "12.4930871",
-    "category": "tourism",
-    "type": "attraction",
-    "place_rank": 30,
-    "importance": 0.6128,
-    "addresstype": "tourism",
-    "name": "Colosseum",
-    "display_name": "Colosseum, Piazza del Colosseo, Celio, Municipio Roma I, Rome, "
-    "Roma Capitale, Lazio, 00184, Italy",
-    "boundingbox": ["41.8897", "41.8908", "12.4915", "12.4935"],
-}
+# Places as Nominatim's search documents them (format=jsonv2; data/nominatim_places.json).
+SAMPLES = json.loads((Path(__file__).parent / "data" / "nominatim_places.json").read_text())
+ROME, PARIS, COLOSSEUM = SAMPLES["ROME"], SAMPLES["PARIS"], SAMPLES["COLOSSEUM"]
 
 
 def overpass(*elements: dict[str, Any], remark: str | None = None) -> dict[str, Any]:
@@ -398,9 +361,7 @@ async def test_overpass_giving_up_on_a_query_is_an_error_and_not_cached(
 @respx.mock
 async def test_nominatim_timeout_is_an_honest_error(osm: OpenStreetMapProvider) -> None:
     route = respx.get(SEARCH).mock(side_effect=httpx.ConnectTimeout("connect timed out"))
-    result = await osm.search("Colosseum")
-    assert route.call_count == 3
-    assert result.error == "Place search is unavailable: the service did not answer in time."
+    await assert_timeouts_told(osm, route, "Colosseum")
 
 
 @respx.mock
