@@ -4,22 +4,20 @@ script (as OpenAI would), and a places service that can be made slow."""
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable
 
+from travel_agent.llm.offline_planner import StreamsLikeOpenAI
 from travel_agent.models import Place
 from travel_agent.places.base import SearchResult
 
 
-class ScriptedModel(BaseChatModel):
-    """Answers each call with the next scripted message and records what it was shown."""
+class ScriptedModel(StreamsLikeOpenAI):
+    """Answers each call with the next scripted message and records what it was shown;
+    streamed like OpenAI (tool name first with empty arguments, then the arguments)."""
 
     script: list[AIMessage]
     seen: list[list[BaseMessage]]
@@ -31,44 +29,9 @@ class ScriptedModel(BaseChatModel):
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, Any]:
         return self
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
+    def answer(self, messages: list[BaseMessage]) -> AIMessage:
         self.seen.append(list(messages))
-        reply = self.script.pop(0) if self.script else AIMessage(content="(script ended)")
-        return ChatResult(generations=[ChatGeneration(message=reply)])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        # Streamed like OpenAI: tool name first with empty arguments, then the arguments.
-        reply = self._generate(messages).generations[0].message
-        assert isinstance(reply, AIMessage)
-        for i, tc in enumerate(reply.tool_calls):
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(
-                    content="",
-                    tool_call_chunks=[{"name": tc["name"], "args": "", "id": tc["id"], "index": i}],
-                )
-            )
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(
-                    content="",
-                    tool_call_chunks=[
-                        {"name": None, "args": json.dumps(tc["args"]), "id": None, "index": i}
-                    ],
-                )
-            )
-        if reply.content:
-            yield ChatGenerationChunk(message=AIMessageChunk(content=reply.content))
+        return self.script.pop(0) if self.script else AIMessage(content="(script ended)")
 
 
 def call(name: str, args: dict[str, Any], n: int = 0) -> AIMessage:

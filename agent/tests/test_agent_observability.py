@@ -42,7 +42,7 @@ def value(found: dict[Any, float], name: str, **labels: str) -> float:
 
 
 class FailingModel(ScriptedModel):
-    def _generate(self, *args: Any, **kwargs: Any) -> Any:
+    def answer(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the model fell over")
 
 

@@ -40,7 +40,7 @@ from .planner.requests import Parsed, Tools, on_request, parse
 from .planner.results import _results, after_change, after_search, notes_of
 from .planner.slots import Finder
 
-__all__ = ["HELP", "CityFinder", "OfflinePlanner", "Reply"]
+__all__ = ["HELP", "CityFinder", "OfflinePlanner", "Reply", "StreamsLikeOpenAI"]
 
 ARG_FRAGMENT = 160  # characters of tool-call arguments per streamed chunk
 CityFinder = Finder
@@ -50,7 +50,71 @@ def _default_tools() -> Tools:
     return Tools.from_specs(tool_specs())
 
 
-class OfflinePlanner(BaseChatModel):
+class StreamsLikeOpenAI(BaseChatModel):
+    """A chat model that decides its whole answer at once (`answer`) and streams it the way
+    OpenAI streams, which is what the AG-UI LangGraph integration expects: per tool call
+    its name with empty arguments, then the arguments in fragments; text a few words a
+    chunk. The offline planner is one; the tests' scripted model is another."""
+
+    def answer(self, messages: list[BaseMessage]) -> AIMessage:
+        raise NotImplementedError
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self.answer(messages))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for chunk in _chunks(self.answer(messages)):
+            if run_manager and isinstance(chunk.content, str) and chunk.content:
+                run_manager.on_llm_new_token(chunk.content)
+            yield ChatGenerationChunk(message=chunk)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        for chunk in _chunks(self.answer(messages)):
+            if run_manager and isinstance(chunk.content, str) and chunk.content:
+                await run_manager.on_llm_new_token(chunk.content)
+            yield ChatGenerationChunk(message=chunk)
+
+
+def _chunks(message: AIMessage) -> Iterator[AIMessageChunk]:
+    for index, call in enumerate(message.tool_calls):
+        yield AIMessageChunk(
+            content="",
+            tool_call_chunks=[{"name": call["name"], "args": "", "id": call["id"], "index": index}],
+        )
+        args = json.dumps(call["args"], ensure_ascii=False)
+        for i in range(0, len(args), ARG_FRAGMENT):
+            yield AIMessageChunk(
+                content="",
+                tool_call_chunks=[
+                    {"name": None, "args": args[i : i + ARG_FRAGMENT], "id": None, "index": index}
+                ],
+            )
+    if message.tool_calls and not message.content:
+        return
+    words = re.findall(r"\S+\s*|\s+", str(message.content)) or [""]
+    for i in range(0, len(words), 3):
+        yield AIMessageChunk(content="".join(words[i : i + 3]))
+
+
+class OfflinePlanner(StreamsLikeOpenAI):
     """A rule-based planner with the interface of a LangChain chat model."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -67,66 +131,14 @@ class OfflinePlanner(BaseChatModel):
         # The tools on offer decide whether day plans can be asked for.
         return self.model_copy(update={"tools": Tools.from_specs(tools)})
 
-    # -- LangChain entry points -------------------------------------------------------
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        chunks = list(self._chunks(self.respond(messages)))
-        message: AIMessageChunk = chunks[0]
-        for c in chunks[1:]:
-            message = message + c
-        return ChatResult(generations=[ChatGeneration(message=_to_message(message))])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        for chunk in self._chunks(self.respond(messages)):
-            if run_manager and isinstance(chunk.content, str) and chunk.content:
-                run_manager.on_llm_new_token(chunk.content)
-            yield ChatGenerationChunk(message=chunk)
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in self._chunks(self.respond(messages)):
-            if run_manager and isinstance(chunk.content, str) and chunk.content:
-                await run_manager.on_llm_new_token(chunk.content)
-            yield ChatGenerationChunk(message=chunk)
-
-    @staticmethod
-    def _chunks(reply: Reply) -> Iterator[AIMessageChunk]:
-        if reply.tool:
-            # Name first with empty arguments, then argument fragments: the way OpenAI
-            # streams, and the way the AG-UI LangGraph integration expects.
-            call_id = f"call_{uuid.uuid4().hex[:24]}"
-            yield AIMessageChunk(
-                content="",
-                tool_call_chunks=[{"name": reply.tool, "args": "", "id": call_id, "index": 0}],
-            )
-            args = json.dumps(reply.args, ensure_ascii=False)
-            for i in range(0, len(args), ARG_FRAGMENT):
-                yield AIMessageChunk(
-                    content="",
-                    tool_call_chunks=[
-                        {"name": None, "args": args[i : i + ARG_FRAGMENT], "id": None, "index": 0}
-                    ],
-                )
-            return
-        words = re.findall(r"\S+\s*|\s+", reply.text) or [""]
-        for i in range(0, len(words), 3):
-            yield AIMessageChunk(content="".join(words[i : i + 3]))
+    def answer(self, messages: list[BaseMessage]) -> AIMessage:
+        reply = self.respond(messages)
+        if not reply.tool:
+            return AIMessage(content=reply.text)
+        call_id = f"call_{uuid.uuid4().hex[:24]}"
+        return AIMessage(
+            content="", tool_calls=[{"name": reply.tool, "args": reply.args or {}, "id": call_id}]
+        )
 
     # -- the planner ------------------------------------------------------------------
     def respond(self, messages: list[BaseMessage]) -> Reply:
@@ -173,10 +185,6 @@ def _remember(key: tuple[str, str, dt.date], parsed: Parsed) -> None:
     _PARSES.move_to_end(key)
     while len(_PARSES) > _PARSES_KEPT:
         _PARSES.popitem(last=False)
-
-
-def _to_message(chunk: AIMessageChunk) -> AIMessage:
-    return AIMessage(content=chunk.content, tool_calls=chunk.tool_calls, id=chunk.id)
 
 
 def _with_answer(messages: list[BaseMessage], at: int | None, text: str) -> str:
