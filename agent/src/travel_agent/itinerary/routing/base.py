@@ -3,11 +3,14 @@ that ask a web service share: one request's answer read and checked, long days i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from ...places.http import PlaceSearchFailed, PlacesHTTPClient
+
+log = logging.getLogger("travel_agent.routing")
 
 Point = tuple[float, float]  # (latitude, longitude)
 Profile = Literal["walking", "driving"]
@@ -59,9 +62,18 @@ async def ask(http: PlacesHTTPClient, method: str, url: str, **request: Any) -> 
 
 
 def answered_route(
-    points: list[Point], legs: list[Leg], geometry: list[tuple[float, float]], provider: str
+    points: list[Point],
+    read: Callable[[], tuple[list[Leg], list[tuple[float, float]]]],
+    provider: str,
 ) -> Route:
-    """The route one request answered, if it has a leg for each pair of points."""
+    """The route one request answered: `read()` gives its legs and line from the answer
+    (any KeyError, IndexError, TypeError or ValueError is an answer not understood); it
+    must have a leg for each pair of points."""
+    try:
+        legs, geometry = read()
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        log.warning("routing answer not understood", extra={"provider": provider}, exc_info=exc)
+        raise RoutingFailed("the routing service's answer could not be read") from exc
     if len(legs) != len(points) - 1:
         raise RoutingFailed("the routing service's answer could not be read")
     return Route(legs=legs, geometry=geometry, estimate=False, provider=provider)

@@ -36,6 +36,15 @@ def _seconds(value: Any) -> float:
     return float(match.group(1))
 
 
+def _legs_and_line(route: Any) -> tuple[list[Leg], list[tuple[float, float]]]:
+    legs = [
+        Leg(float(leg.get("distanceMeters", 0)), _seconds(leg.get("duration", "0s")))
+        for leg in route["legs"]
+    ]
+    coords = route["polyline"]["geoJsonLinestring"]["coordinates"]
+    return legs, [(float(c[0]), float(c[1])) for c in coords]
+
+
 class GoogleRouting:
     name = "google"
 
@@ -72,18 +81,7 @@ class GoogleRouting:
         routes = data.get("routes") if isinstance(data, dict) else None
         if not routes:  # an empty object: Google found no route
             raise RoutingFailed("the routing service found no route between these places")
-        try:
-            route = routes[0]
-            legs = [
-                Leg(float(leg.get("distanceMeters", 0)), _seconds(leg.get("duration", "0s")))
-                for leg in route["legs"]
-            ]
-            coords = route["polyline"]["geoJsonLinestring"]["coordinates"]
-            geometry = [(float(c[0]), float(c[1])) for c in coords]
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            log.warning("google routes answer not understood", exc_info=exc)
-            raise RoutingFailed("the routing service's answer could not be read") from exc
-        return answered_route(points, legs, geometry, self.name)
+        return answered_route(points, lambda: _legs_and_line(routes[0]), self.name)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -43,14 +43,7 @@ class OsrmRouting:
             if code == "NoRoute":
                 raise RoutingFailed("the routing service found no route between these places")
             raise RoutingFailed(f"the routing service answered {status}")
-        try:
-            route = body["routes"][0]
-            legs = [Leg(float(leg["distance"]), float(leg["duration"])) for leg in route["legs"]]
-            geometry = [(float(c[0]), float(c[1])) for c in route["geometry"]["coordinates"]]
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            log.warning("osrm answer not understood", exc_info=exc)
-            raise RoutingFailed("the routing service's answer could not be read") from exc
-        return answered_route(points, legs, geometry, self.name)
+        return answered_route(points, lambda: _legs_and_line(body["routes"][0]), self.name)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -58,3 +51,8 @@ class OsrmRouting:
 
 def _message(body: Any) -> str | None:
     return str(body.get("message"))[:300] if isinstance(body, dict) else None
+
+
+def _legs_and_line(route: Any) -> tuple[list[Leg], list[tuple[float, float]]]:
+    legs = [Leg(float(leg["distance"]), float(leg["duration"])) for leg in route["legs"]]
+    return legs, [(float(c[0]), float(c[1])) for c in route["geometry"]["coordinates"]]
