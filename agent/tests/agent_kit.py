@@ -116,9 +116,13 @@ def new_thread() -> str:
     return f"t-{uuid.uuid4().hex}"
 
 
-async def assert_timeouts_told(provider: PlacesProvider, route: respx.Route, query: str) -> None:
-    """A search whose every attempt times out (the first and two retries) tells the
-    person so in one sentence."""
-    result = await provider.search(query)
+async def assert_timeouts_told(
+    provider: PlacesProvider, method: str, url: str, failure: httpx.TimeoutException, query: str
+) -> None:
+    """A search whose every request to `method url` times out (the first and two retries)
+    tells the person so in one sentence."""
+    with respx.mock:
+        route = respx.route(method=method, url=url).mock(side_effect=failure)
+        result = await provider.search(query)
     assert route.call_count == 3
     assert result.error == "Place search is unavailable: the service did not answer in time."

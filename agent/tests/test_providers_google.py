@@ -211,10 +211,9 @@ async def test_retry_after_is_honoured(google: GooglePlacesProvider, sleeps: Sle
     assert sleeps.waits == [3.0]
 
 
-@respx.mock
 async def test_timeouts_end_in_an_honest_error(google: GooglePlacesProvider) -> None:
-    route = respx.post(URL).mock(side_effect=httpx.ReadTimeout("read timed out"))
-    await assert_timeouts_told(google, route, "museums in Rome")
+    timeout = httpx.ReadTimeout("read timed out")
+    await assert_timeouts_told(google, "POST", URL, timeout, "museums in Rome")
 
 
 @respx.mock

@@ -358,10 +358,9 @@ async def test_overpass_giving_up_on_a_query_is_an_error_and_not_cached(
     assert route.call_count == 2
 
 
-@respx.mock
 async def test_nominatim_timeout_is_an_honest_error(osm: OpenStreetMapProvider) -> None:
-    route = respx.get(SEARCH).mock(side_effect=httpx.ConnectTimeout("connect timed out"))
-    await assert_timeouts_told(osm, route, "Colosseum")
+    timeout = httpx.ConnectTimeout("connect timed out")
+    await assert_timeouts_told(osm, "GET", SEARCH, timeout, "Colosseum")
 
 
 @respx.mock
