@@ -27,7 +27,6 @@ from typing import Any
 
 import openai
 from agent_turn import upstreams
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_openai import ChatOpenAI
@@ -51,8 +50,8 @@ class GatheredRecorder(LLMUsageRecorder):
     run_inline = False  # as the recorder ran before issue 15: a task per token
 
 
-def library(client_class: type[openai.AsyncOpenAI]) -> Callable[[str], BaseChatModel]:
-    def make(base_url: str) -> BaseChatModel:
+def library(client_class: type[openai.AsyncOpenAI]) -> Callable[[str], ChatOpenAI]:
+    def make(base_url: str) -> ChatOpenAI:
         client = client_class(api_key="sk-bench", base_url=base_url, max_retries=0)
         return ChatOpenAI(
             model="gpt-bench",
@@ -68,7 +67,7 @@ def library(client_class: type[openai.AsyncOpenAI]) -> Callable[[str], BaseChatM
     return make
 
 
-def provider(base_url: str) -> BaseChatModel:
+def provider(base_url: str) -> ChatOpenAI:
     settings = Settings(
         _env_file=None,
         llm_provider="openai",
@@ -80,14 +79,14 @@ def provider(base_url: str) -> BaseChatModel:
     return build_openai_model(settings)
 
 
-VARIANTS: dict[str, Callable[[str], BaseChatModel]] = {
+VARIANTS: dict[str, Callable[[str], ChatOpenAI]] = {
     "sdk models": library(openai.AsyncOpenAI),
     "dict chunks": library(ChunkDictClient),
     "provider": provider,
 }
 
 
-async def cpu_per_call(chat: BaseChatModel, calls: int) -> tuple[float, Any]:
+async def cpu_per_call(chat: ChatOpenAI, calls: int) -> tuple[float, Any]:
     replies: list[Any] = []
 
     async def node(messages: list[Any], config: RunnableConfig) -> Any:
@@ -105,7 +104,9 @@ async def cpu_per_call(chat: BaseChatModel, calls: int) -> tuple[float, Any]:
     start = time.process_time()
     for _ in range(calls):
         await one()
-    return (time.process_time() - start) * 1000 / calls, replies[-1]
+    cpu = (time.process_time() - start) * 1000 / calls
+    await chat.root_async_client.close()  # in this event loop, not at garbage collection
+    return cpu, replies[-1]
 
 
 def main() -> None:
