@@ -28,9 +28,6 @@ ErrorKind = Literal[
     "other",
 ]
 
-# openai>=3 speaks httpx2; its transport errors can surface mid-stream unwrapped.
-_HTTP_CLIENTS = ("httpx", "httpx2")
-
 
 def _loaded(name: str, attrs: tuple[str, ...]) -> tuple[type[BaseException], ...]:
     module = sys.modules.get(name)
@@ -39,20 +36,23 @@ def _loaded(name: str, attrs: tuple[str, ...]) -> tuple[type[BaseException], ...
     return tuple(getattr(module, attr) for attr in attrs if hasattr(module, attr))
 
 
+# openai>=3 speaks httpx2; its transport errors can surface mid-stream unwrapped.
 def _timeouts() -> tuple[type[BaseException], ...]:
-    transport = tuple(t for name in _HTTP_CLIENTS for t in _loaded(name, ("TimeoutException",)))
     return (
         TimeoutError,
         asyncio.TimeoutError,
         httpx.TimeoutException,
-        *transport,
+        *_loaded("httpx2", ("TimeoutException",)),
         *_loaded("openai", ("APITimeoutError",)),
     )
 
 
 def _transport() -> tuple[type[BaseException], ...]:
-    transport = tuple(t for name in _HTTP_CLIENTS for t in _loaded(name, ("TransportError",)))
-    return (httpx.TransportError, *transport, *_loaded("openai", ("APIConnectionError",)))
+    return (
+        httpx.TransportError,
+        *_loaded("httpx2", ("TransportError",)),
+        *_loaded("openai", ("APIConnectionError",)),
+    )
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
