@@ -1,14 +1,19 @@
 """Turning an LLM failure into a sentence for a person. The detail goes to the log; the
-sentence never repeats the key or the provider's message."""
+sentence never repeats the key or the provider's message.
+
+The openai SDK is not imported here: it costs about a second of start-up, and the offline
+planner never needs it. An exception can only be one of the SDK's (or of its HTTP
+client's) if that module was imported, so the classes are looked up in `sys.modules`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterator
 from typing import Literal
 
 import httpx
-import openai
 
 from ..errors import LLM_BAD_KEY, LLM_FAILED, LLM_UNAVAILABLE, LLM_UNKNOWN_MODEL
 
@@ -23,28 +28,31 @@ ErrorKind = Literal[
     "other",
 ]
 
-try:  # openai>=3 speaks httpx2; its transport errors can surface mid-stream unwrapped.
-    import httpx2
 
-    _HTTPX_TIMEOUTS: tuple[type[BaseException], ...] = (
+def _loaded(name: str, attrs: tuple[str, ...]) -> tuple[type[BaseException], ...]:
+    module = sys.modules.get(name)
+    if module is None:
+        return ()
+    return tuple(getattr(module, attr) for attr in attrs if hasattr(module, attr))
+
+
+# openai>=3 speaks httpx2; its transport errors can surface mid-stream unwrapped.
+def _timeouts() -> tuple[type[BaseException], ...]:
+    return (
+        TimeoutError,
+        asyncio.TimeoutError,
         httpx.TimeoutException,
-        httpx2.TimeoutException,
+        *_loaded("httpx2", ("TimeoutException",)),
+        *_loaded("openai", ("APITimeoutError",)),
     )
-    _HTTPX_TRANSPORT: tuple[type[BaseException], ...] = (
-        httpx.TransportError,
-        httpx2.TransportError,
-    )
-except ImportError:  # pragma: no cover - openai<3
-    _HTTPX_TIMEOUTS = (httpx.TimeoutException,)
-    _HTTPX_TRANSPORT = (httpx.TransportError,)
 
-_TIMEOUTS: tuple[type[BaseException], ...] = (
-    openai.APITimeoutError,
-    TimeoutError,
-    asyncio.TimeoutError,
-    *_HTTPX_TIMEOUTS,
-)
-_TRANSPORT: tuple[type[BaseException], ...] = (openai.APIConnectionError, *_HTTPX_TRANSPORT)
+
+def _transport() -> tuple[type[BaseException], ...]:
+    return (
+        httpx.TransportError,
+        *_loaded("httpx2", ("TransportError",)),
+        *_loaded("openai", ("APIConnectionError",)),
+    )
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -57,29 +65,31 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
+def _status_kind(status: int) -> ErrorKind:
+    if status in (401, 403):
+        return "auth"
+    if status == 429:
+        return "rate_limited"
+    if status == 404:
+        return "not_found"
+    if status >= 500 or status in (408, 409):
+        return "server_error"
+    return "other"
+
+
 def classify_llm_error(exc: BaseException) -> ErrorKind:
     """A small, fixed set of kinds (also used as a metrics label)."""
+    timeouts, transport = _timeouts(), _transport()
+    status_errors = _loaded("openai", ("APIStatusError",))
     for err in _chain(exc):
         if isinstance(err, asyncio.CancelledError):
             return "cancelled"
-        if isinstance(err, _TIMEOUTS):
+        if isinstance(err, timeouts):
             return "timeout"
-        if isinstance(err, _TRANSPORT):
+        if isinstance(err, transport):
             return "connection"
-        if isinstance(err, openai.AuthenticationError | openai.PermissionDeniedError):
-            return "auth"
-        if isinstance(err, openai.RateLimitError):
-            return "rate_limited"
-        if isinstance(err, openai.NotFoundError):
-            return "not_found"
-        if isinstance(err, openai.APIStatusError):
-            if err.status_code in (401, 403):
-                return "auth"
-            if err.status_code == 429:
-                return "rate_limited"
-            if err.status_code >= 500 or err.status_code in (408, 409):
-                return "server_error"
-            return "other"
+        if status_errors and isinstance(err, status_errors):
+            return _status_kind(int(getattr(err, "status_code", 0)))
     return "other"
 
 

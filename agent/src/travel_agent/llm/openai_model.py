@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import openai
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk
 from langchain_openai import ChatOpenAI
 from openai.types.chat import ChatCompletionChunk
 from pydantic import SecretStr
@@ -49,6 +52,61 @@ class ChunkDictClient(openai.AsyncOpenAI):
         return super()._process_response_data(data=data, cast_to=cast_to, response=response)
 
 
+def _argument_pieces(chunk: dict[str, Any]) -> list[ToolCallChunk] | None:
+    """The tool-call chunks of a chunk whose calls only carry pieces of arguments (no name,
+    no id: how OpenAI streams a call after its first chunk), else None."""
+    choices = chunk.get("choices")
+    delta = choices[0].get("delta") if choices else None
+    calls = delta.get("tool_calls") if isinstance(delta, dict) else None
+    if not calls:
+        return None
+    pieces: list[ToolCallChunk] = []
+    for call in calls:
+        function = call.get("function")
+        if not isinstance(function, dict) or not isinstance(call.get("index"), int):
+            return None  # ChatOpenAI's own handling of odd shapes applies
+        if call.get("id") or function.get("name"):
+            return None
+        pieces.append(
+            tool_call_chunk(name=None, args=function.get("arguments"), id=None, index=call["index"])
+        )
+    return pieces
+
+
+class StreamingChatOpenAI(ChatOpenAI):
+    """ChatOpenAI, except that a streamed piece of tool-call arguments is not parsed.
+
+    LangChain's message chunk parses its tool-call arguments as partial JSON when it is
+    built (`AIMessageChunk.init_tool_calls`), for every piece of a few characters. Nothing
+    reads that per-chunk reading: AG-UI streams the `tool_call_chunks`, and the merged
+    message of the whole answer (the one the graph uses) is built, and its arguments
+    parsed, once at the end. ChatOpenAI still converts the rest of such a chunk, and
+    every other chunk (text, the call's name and id, finish reason, usage) whole.
+    """
+
+    def _convert_chunk_to_generation_chunk(
+        self,
+        chunk: dict[str, Any],
+        default_chunk_class: type,
+        base_generation_info: dict[str, Any] | None,
+    ) -> ChatGenerationChunk | None:
+        pieces = _argument_pieces(chunk)
+        if pieces is None:
+            return super()._convert_chunk_to_generation_chunk(
+                chunk, default_chunk_class, base_generation_info
+            )
+        choice = chunk["choices"][0]
+        without = {k: v for k, v in choice["delta"].items() if k != "tool_calls"}
+        generation = super()._convert_chunk_to_generation_chunk(
+            {**chunk, "choices": [{**choice, "delta": without}]},
+            default_chunk_class,
+            base_generation_info,
+        )
+        if generation is not None and isinstance(generation.message, AIMessageChunk):
+            generation.message.tool_call_chunks = pieces
+        return generation
+
+
 def build_openai_model(settings: Settings) -> ChatOpenAI:
     """Streaming chat model with usage in the stream, timeouts and bounded retries.
 
@@ -67,7 +125,7 @@ def build_openai_model(settings: Settings) -> ChatOpenAI:
         timeout=timeout,
         max_retries=settings.llm_max_retries,
     )
-    return ChatOpenAI(
+    return StreamingChatOpenAI(
         model=settings.travel_model,
         api_key=api_key,
         base_url=base_url,

@@ -26,6 +26,11 @@ log = logging.getLogger("travel_agent.llm")
 class LLMUsageRecorder(AsyncCallbackHandler):
     """Records tokens (input/output), outcome and duration per LLM call."""
 
+    # Awaited in line rather than gathered as a task of its own: LangChain calls every
+    # handler for each streamed token, and a task per token per handler was a visible
+    # share of a turn's CPU. The callbacks do no I/O, only counters and one log line.
+    run_inline = True
+
     def __init__(self, provider: str = "openai") -> None:
         self.provider = provider
         self.input_tokens = 0
