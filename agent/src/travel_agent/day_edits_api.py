@@ -1,0 +1,89 @@
+"""The person's own edits of a trip's days (drag a place to another day or position, set
+the start date on the trip card). The same day functions as the move_places and
+set_start_date tools, without an approval (the person did it), and the same rules as the
+other manual edits: the thread lock, 409 while an approval is pending, 404, 422."""
+
+from __future__ import annotations
+
+import datetime
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .api_contract import problem_responses
+from .itinerary import changes as day_changes
+from .models import Trip
+from .runtime import Runtime, get_runtime
+from .tools import DayNumber, PlaceId
+from .trip_ops import trips_to_state
+from .trips_api import _editing_trip, _thread, _write
+
+router = APIRouter(
+    prefix="/threads/{thread_id}/trips/{trip_id}",
+    tags=["trips"],
+    responses=problem_responses(400, 401, 404, 409, 413, 422, 503),
+)
+
+
+class PlaceMove(BaseModel):
+    """Places into day `day` at 1-based `position` (their place in the day afterwards;
+    null: at the end), or out of every day when `day` is null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    place_ids: list[PlaceId] = Field(min_length=1, max_length=100)
+    day: DayNumber | None
+    position: int | None = Field(default=None, ge=1)
+
+    @field_validator("day", "position", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        # JSON numbers only (`2.0` is the integer 2), not `true` or `"2"`.
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError("must be a whole number or null")
+        return value
+
+
+class StartDate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: datetime.date | None = Field(description="YYYY-MM-DD, or null to clear")
+
+
+async def _save(runtime: Runtime, thread_id: str, trips: list[Trip], edited: Trip) -> Trip:
+    await _write(
+        runtime,
+        thread_id,
+        {"trips": trips_to_state([edited if t.id == edited.id else t for t in trips])},
+    )
+    return edited
+
+
+@router.post("/place-moves", response_model=Trip, summary="Move places between days by hand")
+async def move_places(
+    trip_id: str,
+    body: PlaceMove,
+    thread_id: str = Depends(_thread),
+    runtime: Runtime = Depends(get_runtime),
+) -> Trip:
+    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
+        unknown = [i for i in body.place_ids if trip.place(i) is None]
+        if unknown:
+            raise HTTPException(404, f"There is no place with id {unknown[0]!r} in {trip.name!r}.")
+        try:
+            moved = day_changes.move(trip, body.place_ids, body.day, body.position)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return await _save(runtime, thread_id, trips, Trip.model_validate(moved.model_dump()))
+
+
+@router.put("/start-date", response_model=Trip, summary="Set or clear a trip's start date by hand")
+async def set_start_date(
+    trip_id: str,
+    body: StartDate,
+    thread_id: str = Depends(_thread),
+    runtime: Runtime = Depends(get_runtime),
+) -> Trip:
+    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
+        dated = day_changes.set_start(trip, body.start_date)
+        return await _save(runtime, thread_id, trips, dated)
