@@ -265,9 +265,14 @@ export function showProposed(places) {
 // [[lat, lon], ...], label}]. Proposed days are drawn dashed.
 let routeLayer = null;
 let routesShown = { stored: [], proposed: [] };
+let routesDrawn = null;
 export function showRoutes(lines, { proposed = false } = {}) {
   routesShown = { ...routesShown, [proposed ? "proposed" : "stored"]: lines };
   if (!map) return;
+  // Redraw only when a line changed (the card re-renders often).
+  const key = JSON.stringify(routesShown);
+  if (routeLayer && key === routesDrawn) return;
+  routesDrawn = key;
   routeLayer ??= L.layerGroup().addTo(map);
   routeLayer.clearLayers();
   for (const kind of ["stored", "proposed"]) {

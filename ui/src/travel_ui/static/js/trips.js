@@ -509,7 +509,7 @@ function placeItem(trip, place, number, group) {
   const inDays = Boolean(trip.days?.length);
   const item = h(
     "li",
-    { class: "place", dataset: { placeId: place.id }, tabindex: "0", draggable: inDays && store.available ? "true" : null },
+    { class: "place", dataset: { placeId: place.id }, tabindex: "0", "data-draggable": inDays && store.available ? "" : null },
     h(
       "div",
       { class: "place-row" },
@@ -662,7 +662,10 @@ export function render() {
     return;
   }
   if (editor) discardEditor();
+  // A redraw (the agent's answer, routes arriving) keeps the keyboard on the same place.
+  const focused = list.contains(document.activeElement) ? document.activeElement.closest(".place")?.dataset.placeId : null;
   list.replaceChildren(...listItems(trip, routes));
+  if (focused) list.querySelector(`.place[data-place-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(
     trip
