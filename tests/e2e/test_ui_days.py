@@ -138,7 +138,9 @@ def test_plan_reshape_and_reload_a_multi_day_trip(stack: Stack, session: Session
         return next((d["id"] for d in t["days"] if place_id in d["place_ids"]), None)
 
     was = day_of(trip, kept_id)
-    assert day_of(replanned, kept_id) == (was if was in {d["id"] for d in replanned["days"]} else None)
+    assert day_of(replanned, kept_id) == (
+        was if was in {d["id"] for d in replanned["days"]} else None
+    )
     expect(page.locator(DAYS)).to_have_count(2)
     check_days_drawn(page, replanned)
 
