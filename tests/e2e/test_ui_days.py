@@ -80,12 +80,18 @@ def check_days_drawn(page: Page, trip: dict[str, Any]) -> None:
     assert len(colours) == len([d for d in trip["days"] if d["place_ids"]]), "one colour a day"
 
 
+def proposal(page: Page, text: str) -> Locator:
+    """The approval card the planner answers `text` with, ready for a decision."""
+    send(page, text)
+    card = page.locator(".approval").last
+    expect(card.locator(".approval-confirm")).to_be_enabled()
+    return card
+
+
 def test_plan_reshape_and_reload_a_multi_day_trip(stack: Stack, session: Session) -> None:
     page = session.page
     page.goto(stack.ui.url)
-    send(page, "Plan a 3-day trip to Rome")
-    card = page.locator(".approval").last
-    expect(card.locator(".approval-confirm")).to_be_enabled()
+    card = proposal(page, "Plan a 3-day trip to Rome")
     # The proposal shows its three days, and the map shows them proposed (dashed lines,
     # markers in the proposed day's colour) apart from stored ones.
     expect(card.locator(".approval-day")).to_have_count(3)
@@ -116,8 +122,7 @@ def test_plan_reshape_and_reload_a_multi_day_trip(stack: Stack, session: Session
     screenshot(page, "days-02-days-on-map")
 
     # A re-plan into 2 days, approved for all places but one: that one stays where it was.
-    send(page, "Spread the Rome trip over 2 days")
-    card = page.locator(".approval").last
+    card = proposal(page, "Spread the Rome trip over 2 days")
     expect(card.locator(".approval-head")).to_contain_text("Day plan proposed")
     expect(card.locator(".approval-day:not([data-day=''])")).to_have_count(2)
     expect(card.locator(".approval-place-address", has_text="was: Day")).not_to_have_count(0)

@@ -6,6 +6,9 @@ other manual edits: the thread lock, 409 while an approval is pending, 404, 422.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -50,40 +53,42 @@ class StartDate(BaseModel):
     start_date: datetime.date | None = Field(description="YYYY-MM-DD, or null to clear")
 
 
-async def _save(runtime: Runtime, thread_id: str, trips: list[Trip], edited: Trip) -> Trip:
-    await _write(
-        runtime,
-        thread_id,
-        {"trips": trips_to_state([edited if t.id == edited.id else t for t in trips])},
-    )
-    return edited
+@dataclass(frozen=True)
+class _Edit:
+    thread_id: str
+    runtime: Runtime
+
+    async def trip(self, trip_id: str, change: Callable[[Trip], Trip]) -> Trip:
+        """Store what `change` makes of the trip (under the manual edits' rules)."""
+        async with _editing_trip(self.runtime, self.thread_id, trip_id) as (trips, trip):
+            edited = Trip.model_validate(change(trip).model_dump())
+            kept = [edited if t.id == trip_id else t for t in trips]
+            await _write(self.runtime, self.thread_id, {"trips": trips_to_state(kept)})
+            return edited
+
+
+def _edit(thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)) -> _Edit:
+    return _Edit(thread_id, runtime)
+
+
+Edit = Annotated[_Edit, Depends(_edit)]
+
+
+def _moved(trip: Trip, body: PlaceMove) -> Trip:
+    unknown = [i for i in body.place_ids if trip.place(i) is None]
+    if unknown:
+        raise HTTPException(404, f"There is no place with id {unknown[0]!r} in {trip.name!r}.")
+    try:
+        return day_changes.move(trip, body.place_ids, body.day, body.position)
+    except ValueError as exc:  # no such day: a sentence naming it
+        raise HTTPException(422, str(exc)) from exc
 
 
 @router.post("/place-moves", response_model=Trip, summary="Move places between days by hand")
-async def move_places(
-    trip_id: str,
-    body: PlaceMove,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
-) -> Trip:
-    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
-        unknown = [i for i in body.place_ids if trip.place(i) is None]
-        if unknown:
-            raise HTTPException(404, f"There is no place with id {unknown[0]!r} in {trip.name!r}.")
-        try:
-            moved = day_changes.move(trip, body.place_ids, body.day, body.position)
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from exc
-        return await _save(runtime, thread_id, trips, Trip.model_validate(moved.model_dump()))
+async def move_places(trip_id: str, body: PlaceMove, edit: Edit) -> Trip:
+    return await edit.trip(trip_id, lambda trip: _moved(trip, body))
 
 
 @router.put("/start-date", response_model=Trip, summary="Set or clear a trip's start date by hand")
-async def set_start_date(
-    trip_id: str,
-    body: StartDate,
-    thread_id: str = Depends(_thread),
-    runtime: Runtime = Depends(get_runtime),
-) -> Trip:
-    async with _editing_trip(runtime, thread_id, trip_id) as (trips, trip):
-        dated = day_changes.set_start(trip, body.start_date)
-        return await _save(runtime, thread_id, trips, dated)
+async def set_start_date(trip_id: str, body: StartDate, edit: Edit) -> Trip:
+    return await edit.trip(trip_id, lambda trip: day_changes.set_start(trip, body.start_date))
