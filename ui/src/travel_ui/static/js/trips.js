@@ -102,41 +102,61 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
     error,
     h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: onCancel }, "Cancel"), save),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    const values = {
+  const values = () => {
+    const out = {
       name: name.value.trim(),
       address: address.value.trim(),
       rating: rating.value === "" ? null : Number(rating.value),
       description: description.value.trim(),
     };
     if (place) {
-      values.latitude = Number(latitude.value);
-      values.longitude = Number(longitude.value);
+      out.latitude = Number(latitude.value);
+      out.longitude = Number(longitude.value);
     }
+    return out;
+  };
+  return submitting(form, { save, error, focus: name, values, onSubmit });
+}
+
+// A form that sends values() to onSubmit when valid, shows the sentence of a refusal in
+// `error` (the form stays open to fix it), and starts with the focus in `focus`.
+function submitting(form, { save, error, focus, values, onSubmit }) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
     save.disabled = true;
     error.hidden = true;
     try {
-      await onSubmit(values);
+      await onSubmit(values());
     } catch (err) {
       error.textContent = err.message;
       error.hidden = false;
       save.disabled = false;
     }
   });
-  queueMicrotask(() => name.focus());
+  queueMicrotask(() => focus.focus());
   return form;
 }
 
-async function startAdd() {
+// The selected trip with the card open and a fresh editor on it; null when there is no
+// trip or the card is busy (the person is told why). `close` ends the editor before.
+function editSelectedTrip(close = discardEditor) {
   const trip = selectedTrip();
-  if (!trip) return;
+  if (!trip) return null;
   const reason = busyReason();
-  if (reason) return toast(reason);
-  closeForms();
+  if (reason) {
+    toast(reason);
+    return null;
+  }
+  close();
   setCollapsed(false);
   editor = { tripId: trip.id, placeId: null };
+  return trip;
+}
+
+async function startAdd() {
+  const trip = editSelectedTrip(closeForms);
+  if (!trip) return;
   hint.replaceChildren(
     icon("pin"),
     h("span", { text: `${TAP} the map where the place is.` }),
@@ -256,21 +276,7 @@ function tripForm({ title, value, submitLabel, onSubmit }) {
     error,
     h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: closeForms }, "Cancel"), save),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    save.disabled = true;
-    error.hidden = true;
-    try {
-      await onSubmit(name.value.trim());
-    } catch (err) {
-      error.textContent = err.message;
-      error.hidden = false;
-      save.disabled = false;
-    }
-  });
-  queueMicrotask(() => name.focus());
-  return form;
+  return submitting(form, { save, error, focus: name, values: () => name.value.trim(), onSubmit });
 }
 
 function startNewTrip() {
@@ -301,13 +307,8 @@ function startNewTrip() {
 }
 
 function startRename() {
-  const trip = selectedTrip();
+  const trip = editSelectedTrip();
   if (!trip) return;
-  const reason = busyReason();
-  if (reason) return toast(reason);
-  discardEditor();
-  setCollapsed(false);
-  editor = { tripId: trip.id, placeId: null };
   formSlot.replaceChildren(
     tripForm({
       title: "Rename trip",
@@ -323,13 +324,8 @@ function startRename() {
 }
 
 function confirmDeleteTrip() {
-  const trip = selectedTrip();
+  const trip = editSelectedTrip();
   if (!trip) return;
-  const reason = busyReason();
-  if (reason) return toast(reason);
-  discardEditor();
-  setCollapsed(false);
-  editor = { tripId: trip.id, placeId: null };
   const n = trip.places.length;
   const { box, keep } = confirmBox({
     question: ["Delete ", h("strong", { text: trip.name }), n ? ` and its ${n} ${n === 1 ? "place" : "places"}?` : "?"],
