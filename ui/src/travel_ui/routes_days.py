@@ -57,7 +57,7 @@ async def set_start_date(trip_id: TripId, body: StartDateIn, agent: ChangeAgent)
     return await agent.forward("PUT", trip_id, "start-date", body.model_dump())
 
 
-@router.get("/routes", responses={200: {"model": RoutesOut}, **problems(401, 404, 503)})
+@router.get("/routes", responses={200: {"model": RoutesOut}, **problems(401, 404, 422, 503)})
 async def routes(trip_id: TripId, agent: ReadAgent) -> Any:
     """Each day's legs, totals and line for the map (estimates say so)."""
     return await agent.forward("GET", trip_id, "routes")

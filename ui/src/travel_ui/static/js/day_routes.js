@@ -17,15 +17,16 @@ export function routesFor(trip, onLoaded) {
   asking = key;
   api
     .routes(trip.id)
-    .then((routes) => {
-      current = { key, routes, failed: false };
-    })
-    .catch(() => {
+    .then(
+      (routes) => ({ key, routes, failed: false }),
       // Straight lines and no totals: the card says nothing it does not know.
-      current = { key, routes: null, failed: true };
-    })
-    .finally(() => {
-      if (asking === key) asking = null;
+      () => ({ key, routes: null, failed: true }),
+    )
+    .then((answer) => {
+      // An answer for a shape the trip no longer has is dropped.
+      if (asking !== key) return;
+      asking = null;
+      current = answer;
       onLoaded();
     });
   return null;
