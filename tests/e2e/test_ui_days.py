@@ -126,6 +126,11 @@ def test_plan_reshape_and_reload_a_multi_day_trip(stack: Stack, session: Session
     expect(card.locator(".approval-head")).to_contain_text("Day plan proposed")
     expect(card.locator(".approval-day:not([data-day=''])")).to_have_count(2)
     expect(card.locator(".approval-place-address", has_text="was: Day")).not_to_have_count(0)
+    # The places it moves show on the map in their proposed day, over the stored ones.
+    expect(page.locator(".proposed-marker.is-in-day")).to_have_count(
+        card.locator(".approval-check").count()
+    )
+    expect(page.locator("path.route-line.is-proposed")).not_to_have_count(0)
     kept_check = card.locator(".approval-check").first
     kept_id = kept_check.get_attribute("data-place-id")
     kept_check.uncheck()

@@ -86,6 +86,7 @@ async def test_bad_day_input_is_refused_here_and_the_agents_refusals_pass_throug
         ("POST", "/place-moves", {"place_ids": [first], "day": 1, "position": 0}, "position"),
         ("POST", "/place-moves", {"place_ids": [], "day": 1}, "place_ids"),
         ("PUT", "/start-date", {"start_date": "12 March"}, "start_date"),
+        ("PUT", "/start-date", {"start_date": 20270312}, "start_date"),
     ]
     for method, path, body, field in ours:
         response = await browser.http.request(

@@ -11,6 +11,7 @@ ever disagree.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
@@ -182,12 +183,20 @@ class PlaceMoveIn(BaseModel):
     position: Position | None = None
 
 
+def _json_string(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+# A date as JSON has it (a YYYY-MM-DD string, not a number).
+IsoDate = Annotated[datetime.date, Field(strict=False), BeforeValidator(_json_string)]
+
+
 class StartDateIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    start_date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
-        description="YYYY-MM-DD, or null to clear the dates"
-    )
+    start_date: IsoDate | None = Field(description="YYYY-MM-DD, or null to clear the dates")
 
 
 class LegOut(BaseModel):

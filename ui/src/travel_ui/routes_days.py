@@ -54,7 +54,7 @@ async def move_places(trip_id: TripId, move: PlaceMoveIn, agent: ChangeAgent) ->
 
 @router.put("/start-date", responses={200: {"model": TripOut}, **CHANGE_REFUSALS})
 async def set_start_date(trip_id: TripId, body: StartDateIn, agent: ChangeAgent) -> Any:
-    return await agent.forward("PUT", trip_id, "start-date", body.model_dump())
+    return await agent.forward("PUT", trip_id, "start-date", body.model_dump(mode="json"))
 
 
 @router.get("/routes", responses={200: {"model": RoutesOut}, **problems(401, 404, 422, 503)})
