@@ -586,7 +586,14 @@ function renderDays(trip, readOnly) {
   startClear.hidden = !trip?.start_date;
   const routes = hasDays ? routesFor(trip, render) : null;
   totals.hidden = !routes;
-  if (routes) totals.textContent = `${trip.days.length} ${trip.days.length === 1 ? "day" : "days"} · ${totalsText(routes, routes.profile)}`;
+  if (routes) {
+    // The routing service's notes (how estimates are made, or that it failed), once each.
+    const notes = [...new Set(routes.days.map((d) => d.note).filter(Boolean))].join(" ");
+    totals.replaceChildren(
+      `${trip.days.length} ${trip.days.length === 1 ? "day" : "days"} · ${totalsText(routes, routes.profile)}`,
+      notes ? h("span", { class: "trip-note", text: notes }) : "",
+    );
+  }
   mapView.showRoutes(routeLines(trip, routes));
   return routes;
 }
