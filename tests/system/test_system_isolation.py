@@ -78,6 +78,9 @@ def attempts(trip_id: str, place_id: str, interrupt_id: str) -> dict[tuple[str, 
         ("POST", "/api/trips/{trip_id}/shares"): None,
         ("DELETE", "/api/trips/{trip_id}/shares/{share_id}"): None,
         ("POST", "/api/shared/{token}/copy"): None,
+        ("POST", "/api/trips/{trip_id}/place-moves"): {"place_ids": [place_id], "day": None},
+        ("PUT", "/api/trips/{trip_id}/start-date"): {"start_date": "2027-01-01"},
+        ("GET", "/api/trips/{trip_id}/routes"): None,
     }
 
 

@@ -19,6 +19,7 @@ from . import (
     __version__,
     agui,
     conversations_api,
+    day_edits_api,
     health,
     itinerary_api,
     tracing,
@@ -156,6 +157,7 @@ def create_app(
     app.include_router(trips_api.router)
     app.include_router(trip_edits_api.router)
     app.include_router(trip_edits_api.search_router)
+    app.include_router(day_edits_api.router)
     app.include_router(itinerary_api.router)
     app.include_router(itinerary_api.public)
     app.include_router(conversations_api.router)

@@ -11,6 +11,7 @@ ever disagree.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
@@ -146,6 +147,15 @@ class PlaceOut(BaseModel):
     description: str
 
 
+class DayOut(BaseModel):
+    """One day of a trip: its places' ids in visiting order."""
+
+    id: str
+    date: str | None = Field(description="YYYY-MM-DD")
+    title: str
+    place_ids: list[str]
+
+
 class TripOut(BaseModel):
     id: str
     name: str
@@ -153,6 +163,74 @@ class TripOut(BaseModel):
     center_longitude: float
     zoom: int
     places: list[PlaceOut]
+    days: list[DayOut] = Field(default_factory=list, description="Missing on old trips: []")
+    start_date: str | None = Field(default=None, description="YYYY-MM-DD")
+
+
+# A JSON number (2.0 is 2; not `true`, not `"2"`), as the agent's rules say.
+DayNumber = Annotated[int, Field(ge=1, le=30, strict=False), BeforeValidator(_json_number)]
+Position = Annotated[int, Field(ge=1, strict=False), BeforeValidator(_json_number)]
+
+
+class PlaceMoveIn(BaseModel):
+    """Places into day `day` at 1-based `position` (null: at the end); `day` null takes
+    them out of every day ("not yet scheduled")."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    place_ids: list[Id] = Field(min_length=1, max_length=100)
+    day: DayNumber | None
+    position: Position | None = None
+
+
+def _json_string(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+# A date as JSON has it (a YYYY-MM-DD string, not a number).
+IsoDate = Annotated[datetime.date, Field(strict=False), BeforeValidator(_json_string)]
+
+
+class StartDateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    start_date: IsoDate | None = Field(description="YYYY-MM-DD, or null to clear the dates")
+
+
+class LegOut(BaseModel):
+    from_place_id: str
+    to_place_id: str
+    distance_m: float
+    duration_s: float
+
+
+class DayRouteOut(BaseModel):
+    day_id: str
+    day: int
+    date: str | None
+    title: str
+    place_ids: list[str]
+    legs: list[LegOut]
+    distance_m: float
+    duration_s: float
+    geometry: dict[str, Any] | None = Field(description="GeoJSON LineString, or null")
+    estimate: bool
+    provider: str
+    note: str | None
+    google_maps_url: str | None
+
+
+class RoutesOut(BaseModel):
+    trip_id: str
+    name: str
+    profile: str
+    days: list[DayRouteOut]
+    distance_m: float
+    duration_s: float
+    estimate: bool
+    unscheduled_place_ids: list[str]
 
 
 class PlaceSearchOut(BaseModel):

@@ -75,6 +75,11 @@ export const api = {
       "DELETE",
       `/api/trips/${encodeURIComponent(tripId)}/places/${encodeURIComponent(placeId)}`,
     ),
+  movePlaces: (tripId, placeIds, day, position) =>
+    request("POST", `/api/trips/${encodeURIComponent(tripId)}/place-moves`, { place_ids: placeIds, day, position }),
+  setStartDate: (tripId, startDate) =>
+    request("PUT", `/api/trips/${encodeURIComponent(tripId)}/start-date`, { start_date: startDate }),
+  routes: (tripId) => request("GET", `/api/trips/${encodeURIComponent(tripId)}/routes`),
   newConversation: () => request("POST", "/api/new-conversation", {}),
   conversations: () => request("GET", "/api/conversations"),
   openConversation: (key) => request("POST", `/api/conversations/${encodeURIComponent(key)}/open`, {}),

@@ -1,13 +1,19 @@
 // Approval cards: the person's say over every change to trips (human in the loop).
 // Pending cards take a decision; decided cards stay in the transcript, disabled.
 
+import { dateLabel, dayColour, dayName, movedPlaceIds, positions, schedule } from "./days.js";
 import { h, icon } from "./dom.js";
 
 const TITLES = {
   add_trips: "New trip proposed",
   update_trips: "Change proposed",
   delete_trips: "Deletion proposed",
+  plan_days: "Day plan proposed",
+  optimise_day: "New day order proposed",
+  move_places: "Move proposed",
+  set_start_date: "New dates proposed",
 };
+const DAY_ACTIONS = new Set(["plan_days", "optimise_day", "move_places", "set_start_date"]);
 
 const PLACE_FIELDS = [
   ["name", "Name"],
@@ -71,16 +77,89 @@ function beforeAfter(label, before, after) {
   );
 }
 
+function where(at, days) {
+  if (!at) return "new";
+  if (at.index === null) return "not scheduled";
+  return `${dayName(at.index, days[at.index])}, stop ${at.number}`;
+}
+
+// The days after the change (before → after): each day's places in order, the places it
+// moves (ticked or not) marked with where they were; days it leaves as they were say so.
+function daysBlock(before, after, state) {
+  if (!after.days?.length && !before?.days?.length) return null;
+  const moved = movedPlaceIds(before?.days ?? [], after.days ?? []);
+  const was = before ? positions(before) : new Map();
+  const oldDays = new Map((before?.days ?? []).map((d) => [d.id, d]));
+  const rows = [];
+  if ((before?.start_date ?? null) !== (after.start_date ?? null)) {
+    rows.push(beforeAfter("Start date", before?.start_date ? dateLabel(before.start_date) : "—", after.start_date ? dateLabel(after.start_date) : "—"));
+  }
+  const { days, unscheduled } = schedule(after);
+  for (const group of [...days, unscheduled]) {
+    const { index, day, places } = group;
+    const old = day ? oldDays.get(day.id) : null;
+    const same = old && old.place_ids.join(" ") === day.place_ids.join(" ") && (old.date ?? null) === (day.date ?? null);
+    if (index === null && !places.some((p) => moved.has(p.id))) continue;
+    const name = index === null ? "Not yet scheduled" : dayName(index, day);
+    const head = h(
+      "h5",
+      { class: "approval-day-name" },
+      h("span", { class: "day-swatch", "aria-hidden": "true" }),
+      h("span", { text: name }),
+      day?.date ? h("span", { class: "approval-day-date", text: dateLabel(day.date) }) : null,
+    );
+    const section = h("div", { class: "approval-day", dataset: { day: index === null ? "" : String(index + 1) } }, head);
+    section.style.setProperty("--day-colour", dayColour(index));
+    if (same && before) {
+      section.append(h("p", { class: "approval-sub", text: `Unchanged (${places.length} ${places.length === 1 ? "place" : "places"})` }));
+    } else {
+      section.append(
+        h(
+          "ol",
+          { class: "approval-day-places" },
+          places.map((p) => {
+            const options = state.claim(after.id, p);
+            const from = moved.has(p.id) && before ? h("span", { class: "approval-place-address", text: `was: ${where(was.get(p.id), before.days)}` }) : null;
+            return h(
+              "li",
+              {},
+              h(
+                "label",
+                { class: `approval-place${options.checkable ? "" : " is-static"}` },
+                options.checkable ? checkbox(p, options) : null,
+                h("span", { class: "approval-place-text" }, h("span", { class: "approval-place-name", text: p.name }), from),
+              ),
+            );
+          }),
+        ),
+      );
+    }
+    rows.push(section);
+  }
+  return h("div", { class: "approval-days" }, rows);
+}
+
 // What a change to one trip does, with the places the person may leave out.
 function changeSection(change, state) {
   const { before, after } = change;
+  if (!before && after && after.days?.length) {
+    return h(
+      "section",
+      { class: "approval-change" },
+      h("h4", { class: "approval-trip", text: after.name }),
+      h("p", { class: "approval-sub", text: `${plural(after.places.length, "place")} over ${plural(after.days.length, "day")} · tick the ones you want` }),
+      daysBlock(null, after, state),
+      // Places the plan leaves in no day are offered on their own.
+      h("div", { class: "approval-places" }, after.places.map((p) => state.claim(after.id, p)).filter((o) => o.checkable).map((o) => placeRow(o.place, o))),
+    );
+  }
   if (!before && after) {
     return h(
       "section",
       { class: "approval-change" },
       h("h4", { class: "approval-trip", text: after.name }),
       h("p", { class: "approval-sub", text: `${plural(after.places.length, "place")} · tick the ones you want` }),
-      h("div", { class: "approval-places" }, after.places.map((p) => placeRow(p, state.rowOptions(after.id, p)))),
+      h("div", { class: "approval-places" }, after.places.map((p) => placeRow(p, state.claim(after.id, p)))),
     );
   }
   if (before && !after) {
@@ -96,9 +175,10 @@ function changeSection(change, state) {
       ),
     );
   }
-  // An update: only what differs.
+  // An update: only what differs; days first (they claim the places they move).
   const rows = [];
   if (before.name !== after.name) rows.push(beforeAfter("Trip name", before.name, after.name));
+  const dayRows = daysBlock(before, after, state);
   const old = new Map(before.places.map((p) => [p.id, p]));
   const now = new Map(after.places.map((p) => [p.id, p]));
   const added = after.places.filter((p) => !old.has(p.id));
@@ -109,7 +189,7 @@ function changeSection(change, state) {
     const diffs = PLACE_FIELDS.filter(([f]) => (prev[f] ?? "") !== (place[f] ?? ""));
     const moved = prev.latitude !== place.latitude || prev.longitude !== place.longitude;
     if (!diffs.length && !moved) continue;
-    const options = state.rowOptions(after.id, place);
+    const options = state.claim(after.id, place);
     rows.push(
       h(
         "div",
@@ -127,12 +207,13 @@ function changeSection(change, state) {
   }
   if (added.length) {
     rows.push(h("p", { class: "approval-sub", text: `Adds ${plural(added.length, "place")}:` }));
-    rows.push(h("div", { class: "approval-places" }, added.map((p) => placeRow(p, state.rowOptions(after.id, p)))));
+    rows.push(h("div", { class: "approval-places" }, added.map((p) => placeRow(p, state.claim(after.id, p)))));
   }
   if (removed.length) {
     rows.push(h("p", { class: "approval-sub", text: `Removes ${plural(removed.length, "place")}:` }));
     rows.push(h("ul", { class: "approval-gone" }, removed.map((p) => h("li", { text: p.name }))));
   }
+  if (dayRows) rows.push(dayRows);
   if (!rows.length) rows.push(h("p", { class: "approval-sub", text: "Nothing visible changes." }));
   return h("section", { class: "approval-change" }, h("h4", { class: "approval-trip", text: after.name }), rows);
 }
@@ -159,8 +240,10 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
   for (const { before, after } of changes) {
     if (!after) continue;
     const old = new Map((before?.places ?? []).map((p) => [p.id, p]));
+    // And the places it moves to another day or position (as the agent counts them).
+    const moved = movedPlaceIds(before?.days ?? [], after.days ?? []);
     for (const p of after.places) {
-      if (!old.has(p.id) || !samePlace(old.get(p.id), p)) choices.push({ tripId: after.id, placeId: p.id });
+      if (!old.has(p.id) || !samePlace(old.get(p.id), p) || moved.has(p.id)) choices.push({ tripId: after.id, placeId: p.id });
     }
   }
   const key = (tripId, placeId) => `${tripId}/${placeId}`;
@@ -172,20 +255,29 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
 
   const card = h("article", { class: "approval", dataset: { action } });
   const checks = () => [...card.querySelectorAll(".approval-check")];
+  // Each offered place gets one checkbox, in the first row that shows it.
+  const claimed = new Set();
   const state = {
-    rowOptions: (tripId, place) => ({
-      checkable: choiceKeys.has(key(tripId, place.id)),
-      checked: pending ? true : wasApproved(tripId, place.id),
-      disabled: !pending,
-      tripId,
-      onChange: () => refresh(),
-    }),
+    claim: (tripId, place) => {
+      const k = key(tripId, place.id);
+      const checkable = choiceKeys.has(k) && !claimed.has(k);
+      if (checkable) claimed.add(k);
+      return {
+        place,
+        checkable,
+        checked: pending ? true : wasApproved(tripId, place.id),
+        disabled: !pending,
+        tripId,
+        onChange: () => refresh(),
+      };
+    },
   };
 
   const confirmLabel = () => {
     if (action === "delete_trips") return "Delete trip";
     if (action === "update_trips") return "Apply changes";
     const n = checks().filter((c) => c.checked).length;
+    if (DAY_ACTIONS.has(action)) return n === checks().length ? "Apply" : `Apply ${n} of ${plural(checks().length, "place")}`;
     return n === checks().length ? "Add trip" : `Add ${plural(n, "place")}`;
   };
   const confirm = h("button", { type: "button", class: "button button-primary approval-confirm" });
@@ -195,7 +287,7 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
 
   function refresh() {
     confirm.textContent = confirmLabel();
-    const none = action === "add_trips" && checks().every((c) => !c.checked);
+    const none = (action === "add_trips" || (DAY_ACTIONS.has(action) && checks().length > 0)) && checks().every((c) => !c.checked);
     confirm.disabled = none;
     confirm.title = none ? "Tick at least one place, or cancel" : "";
   }

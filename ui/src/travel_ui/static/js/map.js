@@ -1,6 +1,8 @@
-// The Leaflet map: numbered markers for the selected trip, popups with the place card,
-// fitting the view to the trip, highlighting from the list, and picking a point to add.
+// The Leaflet map: markers numbered within their day in the day's colour, a route line per
+// day, popups with the place card, fitting the view to the trip, highlighting from the
+// list, and picking a point to add.
 
+import { dayColour, dayName, positions } from "./days.js";
 import { h, stars } from "./dom.js";
 
 // Leaflet loads in parallel (async), so the chat and the trip list do not wait for it;
@@ -96,14 +98,16 @@ export function createMap(element, tiles) {
   }
   tileInfo = { host: tiles.host, online: Boolean(online), baseZoom: base?.max_zoom ?? null };
   if (proposedShown.length) showProposed(proposedShown);
+  showRoutes(routesShown.stored);
   map.on("zoomend", renderNote);
   map.on("zoomend", spreadMarkers);
   renderNote();
   return map;
 }
 
-function markerIcon(number) {
+function markerIcon(number, colour) {
   const el = h("span", { class: "marker-pin" }, h("span", { class: "marker-number" }, String(number)));
+  if (colour) el.style.setProperty("--day-colour", colour);
   return L.divIcon({
     className: "marker",
     html: el,
@@ -135,17 +139,26 @@ export function showTrip(trip, options = {}) {
   const { onSelectPlace, onMovePlace } = options;
   // Redraw only when what the markers show changed: re-renders of the same trip keep them
   // (and an open popup or a highlighted marker).
-  const drawKey = trip ? JSON.stringify([trip.id, Boolean(onMovePlace), trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
+  const drawKey = trip ? JSON.stringify([trip.id, Boolean(onMovePlace), trip.days ?? [], trip.places.map((p) => [p.id, p.name, p.latitude, p.longitude, p.rating, p.address, p.description])]) : "";
   if (drawKey === lastDrawKey && markers.size === (trip?.places.length ?? 0)) return;
   lastDrawKey = drawKey;
   markerLayer.clearLayers();
   markers.clear();
   if (!trip) return;
+  const where = positions(trip);
+  const hasDays = Boolean(trip.days?.length);
   trip.places.forEach((place, index) => {
+    // Trips with days: numbered within the day, in its colour; otherwise 1..n in order.
+    const at = where.get(place.id);
+    const number = hasDays ? at.number : index + 1;
+    const colour = hasDays ? dayColour(at.index) : null;
+    const label = hasDays
+      ? `${at.index === null ? "Not yet scheduled" : dayName(at.index, trip.days[at.index])}, stop ${number}: ${place.name}`
+      : `${number}. ${place.name}`;
     const marker = L.marker([place.latitude, place.longitude], {
-      icon: markerIcon(index + 1),
+      icon: markerIcon(number, colour),
       title: place.name,
-      alt: `${index + 1}. ${place.name}`,
+      alt: label,
       riseOnHover: true,
       // Dragging a marker moves its place (the place editor's coordinates do the same
       // without a mouse).
@@ -155,13 +168,14 @@ export function showTrip(trip, options = {}) {
       const point = marker.getLatLng().wrap();
       onMovePlace?.(place.id, round(point.lat), round(point.lng));
     });
-    marker.bindPopup(() => placeCard(place, index + 1), { maxWidth: 300, minWidth: 200 });
+    marker.bindPopup(() => placeCard(place, number), { maxWidth: 300, minWidth: 200 });
     marker.on("click", () => onSelectPlace?.(place.id));
     marker.addTo(markerLayer);
     // A div icon has no alt text: name the marker for screen readers.
     const el = marker.getElement();
     el?.setAttribute("role", "button");
-    el?.setAttribute("aria-label", `${index + 1}. ${place.name}`);
+    el?.setAttribute("aria-label", label);
+    if (hasDays) el?.setAttribute("data-day", at.index === null ? "" : String(at.index + 1));
     markers.set(place.id, marker);
   });
   const fitKey = `${trip.id}|${trip.places.map((p) => `${p.id}@${p.latitude},${p.longitude}`).join(";")}`;
@@ -223,7 +237,8 @@ function spreadMarkers() {
 }
 
 // The places a pending approval would add or move, drawn apart from the stored ones
-// (dashed, unnumbered, named "Proposed: …").
+// (dashed, named "Proposed: …"; in the proposed day's colour with the proposed stop
+// number when the change puts them in a day, else unnumbered).
 let proposedLayer = null;
 let proposedShown = [];
 export function showProposed(places) {
@@ -231,13 +246,49 @@ export function showProposed(places) {
   if (!map) return;
   proposedLayer ??= L.layerGroup().addTo(map);
   proposedLayer.clearLayers();
-  for (const place of places) {
-    const icon = L.divIcon({ className: "proposed-marker marker-proposed", html: h("span", { class: "marker-pin" }, "?"), iconSize: [28, 28], iconAnchor: [14, 14] });
-    const marker = L.marker([place.latitude, place.longitude], { icon, title: `Proposed: ${place.name}`, keyboard: false });
-    marker.bindPopup(() => placeCard(place, null), { maxWidth: 300, minWidth: 200 });
+  for (const { place, day, number, colour } of places) {
+    const pin = h("span", { class: "marker-pin" }, day ? String(number) : "?");
+    if (colour) pin.style.setProperty("--day-colour", colour);
+    const icon = L.divIcon({ className: `proposed-marker marker-proposed${day ? " is-in-day" : ""}`, html: pin, iconSize: [28, 28], iconAnchor: [14, 14] });
+    const label = day ? `Proposed: day ${day}, stop ${number}: ${place.name}` : `Proposed: ${place.name}`;
+    const marker = L.marker([place.latitude, place.longitude], { icon, title: label, keyboard: false });
+    marker.bindPopup(() => placeCard(place, day ? number : null), { maxWidth: 300, minWidth: 200 });
     marker.addTo(proposedLayer);
     const el = marker.getElement();
-    el?.setAttribute("aria-label", `Proposed: ${place.name}`);
+    el?.setAttribute("aria-label", label);
+    if (day) el?.setAttribute("data-day", String(day));
+  }
+}
+
+// One line per day in the day's colour: the routing service's geometry, or straight legs
+// between the stops when it has none. `lines`: [{day (1-based), colour, coordinates:
+// [[lat, lon], ...], label}]. Proposed days are drawn dashed.
+let routeLayer = null;
+let routesShown = { stored: [], proposed: [] };
+let routesDrawn = null;
+export function showRoutes(lines, { proposed = false } = {}) {
+  routesShown = { ...routesShown, [proposed ? "proposed" : "stored"]: lines };
+  if (!map) return;
+  // Redraw only when a line changed (the card re-renders often).
+  const key = JSON.stringify(routesShown);
+  if (routeLayer && key === routesDrawn) return;
+  routesDrawn = key;
+  routeLayer ??= L.layerGroup().addTo(map);
+  routeLayer.clearLayers();
+  for (const kind of ["stored", "proposed"]) {
+    for (const line of routesShown[kind]) {
+      if (line.coordinates.length < 2) continue;
+      const dashed = kind === "proposed";
+      const path = L.polyline(line.coordinates, {
+        color: line.colour,
+        weight: dashed ? 3 : 4,
+        opacity: dashed ? 0.9 : 0.75,
+        dashArray: dashed ? "6 8" : null,
+        interactive: false,
+        className: `route-line${dashed ? " is-proposed" : ""}`,
+      }).addTo(routeLayer);
+      path.getElement()?.setAttribute("data-day", String(line.day));
+    }
   }
 }
 

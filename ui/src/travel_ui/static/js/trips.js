@@ -1,7 +1,11 @@
-// The trip card: trip selector, the selected trip's places, manual add/edit/delete.
-// Every change goes to the agent's REST API (through the ui), so the agent sees it.
+// The trip card: trip selector, the selected trip's days and places, manual add/edit/
+// delete, moving places between days, the start date. Every change goes to the agent's
+// REST API (through the ui), so the agent sees it; the card redraws from its answer.
 
 import { api } from "./api.js";
+import { enableDrag } from "./day_drag.js";
+import { dayRoute, routeLines, routesFor } from "./day_routes.js";
+import { dateLabel, dayColour, dayName, durationText, distanceText, movedPlaceIds, positions, schedule, totalsText } from "./days.js";
 import { $, h, icon, stars } from "./dom.js";
 import * as mapView from "./map.js";
 import { applyState, refetchState, selectedTrip, store, subscribe } from "./store.js";
@@ -26,6 +30,10 @@ const searchForm = $("place-search");
 const searchInput = $("place-search-input");
 const searchStatus = $("place-search-status");
 const results = $("place-results");
+const datesRow = $("trip-dates");
+const startInput = $("trip-start");
+const startClear = $("trip-start-clear");
+const totals = $("trip-totals");
 // Touch screens are tapped, not clicked.
 const TAP = window.matchMedia("(pointer: coarse)").matches ? "Tap" : "Click";
 
@@ -94,41 +102,61 @@ function placeForm({ place, coords, title, submitLabel, onSubmit, onCancel }) {
     error,
     h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: onCancel }, "Cancel"), save),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    const values = {
+  const values = () => {
+    const out = {
       name: name.value.trim(),
       address: address.value.trim(),
       rating: rating.value === "" ? null : Number(rating.value),
       description: description.value.trim(),
     };
     if (place) {
-      values.latitude = Number(latitude.value);
-      values.longitude = Number(longitude.value);
+      out.latitude = Number(latitude.value);
+      out.longitude = Number(longitude.value);
     }
+    return out;
+  };
+  return submitting(form, { save, error, focus: name, values, onSubmit });
+}
+
+// A form that sends values() to onSubmit when valid, shows the sentence of a refusal in
+// `error` (the form stays open to fix it), and starts with the focus in `focus`.
+function submitting(form, { save, error, focus, values, onSubmit }) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
     save.disabled = true;
     error.hidden = true;
     try {
-      await onSubmit(values);
+      await onSubmit(values());
     } catch (err) {
       error.textContent = err.message;
       error.hidden = false;
       save.disabled = false;
     }
   });
-  queueMicrotask(() => name.focus());
+  queueMicrotask(() => focus.focus());
   return form;
 }
 
-async function startAdd() {
+// The selected trip with the card open and a fresh editor on it; null when there is no
+// trip or the card is busy (the person is told why). `close` ends the editor before.
+function editSelectedTrip(close = discardEditor) {
   const trip = selectedTrip();
-  if (!trip) return;
+  if (!trip) return null;
   const reason = busyReason();
-  if (reason) return toast(reason);
-  closeForms();
+  if (reason) {
+    toast(reason);
+    return null;
+  }
+  close();
   setCollapsed(false);
   editor = { tripId: trip.id, placeId: null };
+  return trip;
+}
+
+async function startAdd() {
+  const trip = editSelectedTrip(closeForms);
+  if (!trip) return;
   hint.replaceChildren(
     icon("pin"),
     h("span", { text: `${TAP} the map where the place is.` }),
@@ -199,32 +227,39 @@ function startEdit(item, trip, place) {
   );
 }
 
-function confirmDelete(item, trip, place) {
-  const reason = busyReason();
-  if (reason) return toast(reason);
-  discardEditor();
-  editor = { tripId: trip.id, placeId: place.id };
-  item.classList.add("is-confirming");
-  const yes = h("button", { type: "button", class: "button button-danger" }, "Remove");
+// "Remove …?" / "Delete …?" with Keep and a danger button that runs `action`, then says
+// `done` and redraws (or says why not).
+function confirmBox({ question, label, action, done, extraClass = "" }) {
+  const yes = h("button", { type: "button", class: "button button-danger" }, label);
+  const keep = h("button", { type: "button", class: "button", onclick: closeForms }, "Keep");
   yes.addEventListener("click", async () => {
     yes.disabled = true;
     try {
-      await api.deletePlace(trip.id, place.id);
-      toast(`Removed ${place.name}.`);
+      await action();
+      toast(done);
       await reload();
     } catch (err) {
       toast(err.message);
       closeForms();
     }
   });
-  item.replaceChildren(
-    h(
-      "div",
-      { class: "place-confirm" },
-      h("p", {}, "Remove ", h("strong", { text: place.name }), " from this trip?"),
-      h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: closeForms }, "Keep"), yes),
-    ),
-  );
+  const box = h("div", { class: `place-confirm ${extraClass}`.trim() }, h("p", {}, ...question), h("div", { class: "form-actions" }, keep, yes));
+  return { box, keep };
+}
+
+function confirmDelete(item, trip, place) {
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  discardEditor();
+  editor = { tripId: trip.id, placeId: place.id };
+  item.classList.add("is-confirming");
+  const { box } = confirmBox({
+    question: ["Remove ", h("strong", { text: place.name }), " from this trip?"],
+    label: "Remove",
+    action: () => api.deletePlace(trip.id, place.id),
+    done: `Removed ${place.name}.`,
+  });
+  item.replaceChildren(box);
 }
 
 // -- trip actions (new, rename, delete) ----------------------------------------------------
@@ -241,21 +276,7 @@ function tripForm({ title, value, submitLabel, onSubmit }) {
     error,
     h("div", { class: "form-actions" }, h("button", { type: "button", class: "button", onclick: closeForms }, "Cancel"), save),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    save.disabled = true;
-    error.hidden = true;
-    try {
-      await onSubmit(name.value.trim());
-    } catch (err) {
-      error.textContent = err.message;
-      error.hidden = false;
-      save.disabled = false;
-    }
-  });
-  queueMicrotask(() => name.focus());
-  return form;
+  return submitting(form, { save, error, focus: name, values: () => name.value.trim(), onSubmit });
 }
 
 function startNewTrip() {
@@ -286,13 +307,8 @@ function startNewTrip() {
 }
 
 function startRename() {
-  const trip = selectedTrip();
+  const trip = editSelectedTrip();
   if (!trip) return;
-  const reason = busyReason();
-  if (reason) return toast(reason);
-  discardEditor();
-  setCollapsed(false);
-  editor = { tripId: trip.id, placeId: null };
   formSlot.replaceChildren(
     tripForm({
       title: "Rename trip",
@@ -308,35 +324,17 @@ function startRename() {
 }
 
 function confirmDeleteTrip() {
-  const trip = selectedTrip();
+  const trip = editSelectedTrip();
   if (!trip) return;
-  const reason = busyReason();
-  if (reason) return toast(reason);
-  discardEditor();
-  setCollapsed(false);
-  editor = { tripId: trip.id, placeId: null };
-  const yes = h("button", { type: "button", class: "button button-danger" }, "Delete trip");
-  const keep = h("button", { type: "button", class: "button", onclick: closeForms }, "Keep");
-  yes.addEventListener("click", async () => {
-    yes.disabled = true;
-    try {
-      await api.deleteTrip(trip.id);
-      toast(`Deleted ${trip.name}.`);
-      await reload();
-    } catch (err) {
-      toast(err.message);
-      closeForms();
-    }
-  });
   const n = trip.places.length;
-  formSlot.replaceChildren(
-    h(
-      "div",
-      { class: "place-confirm trip-confirm" },
-      h("p", {}, "Delete ", h("strong", { text: trip.name }), n ? ` and its ${n} ${n === 1 ? "place" : "places"}?` : "?"),
-      h("div", { class: "form-actions" }, keep, yes),
-    ),
-  );
+  const { box, keep } = confirmBox({
+    question: ["Delete ", h("strong", { text: trip.name }), n ? ` and its ${n} ${n === 1 ? "place" : "places"}?` : "?"],
+    label: "Delete trip",
+    action: () => api.deleteTrip(trip.id),
+    done: `Deleted ${trip.name}.`,
+    extraClass: "trip-confirm",
+  });
+  formSlot.replaceChildren(box);
   queueMicrotask(() => keep.focus());
 }
 
@@ -409,13 +407,80 @@ function resultKeys(event) {
   else buttons[Math.min(next, buttons.length - 1)].focus();
 }
 
+// -- moving places between days (drag, or the place menu from the keyboard) --------------
+
+// The person's own move: `day` 1-based (null: out of every day), `position` its place in
+// the day afterwards. The card redraws from the trip the agent then has.
+async function movePlace(trip, place, day, position, { done, refocus = false } = {}) {
+  const reason = busyReason();
+  if (reason) return toast(reason);
+  try {
+    await api.movePlaces(trip.id, [place.id], day, position);
+    toast(done ?? (day ? `Moved ${place.name} to ${dayName(day - 1, trip.days[day - 1])}.` : `${place.name} is not scheduled now.`));
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    await reload();
+    if (refocus) list.querySelector(`.place[data-place-id="${CSS.escape(place.id)}"]`)?.focus();
+  }
+}
+
+function onDrop(placeId, day, position) {
+  const trip = selectedTrip();
+  const place = trip?.places.find((p) => p.id === placeId);
+  if (!place) return;
+  const now = positions(trip).get(placeId);
+  const nowDay = now.index === null ? null : now.index + 1;
+  if (nowDay === day && (day === null || now.number === position)) return; // dropped where it was
+  movePlace(trip, place, day, day === null ? null : position);
+}
+
+async function setStartDate(value) {
+  const trip = selectedTrip();
+  if (!trip) return;
+  const reason = busyReason();
+  if (reason) {
+    toast(reason);
+    return render();
+  }
+  try {
+    await api.setStartDate(trip.id, value);
+    toast(value ? `${trip.name} starts on ${dateLabel(value)}.` : `${trip.name} has no dates now.`);
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    await reload();
+  }
+}
+
+// The menu's moves for a place of a trip with days: up/down within its day, to each other
+// day, out of the schedule.
+function moveItems(trip, place, group, number) {
+  if (!trip.days?.length) return [];
+  const item = (text, onclick) => h("button", { type: "button", class: "menu-item", onclick }, text);
+  const day = group.index === null ? null : group.index + 1;
+  const items = [];
+  if (day !== null && number > 1) {
+    items.push(item("Move up", () => movePlace(trip, place, day, number - 1, { done: `Moved ${place.name} up.`, refocus: true })));
+  }
+  if (day !== null && number < group.places.length) {
+    items.push(item("Move down", () => movePlace(trip, place, day, number + 1, { done: `Moved ${place.name} down.`, refocus: true })));
+  }
+  trip.days.forEach((d, i) => {
+    if (i + 1 !== day) items.push(item(`Move to ${dayName(i, d)}`, () => movePlace(trip, place, i + 1, null, { refocus: true })));
+  });
+  if (day !== null) items.push(item("Move to Not yet scheduled", () => movePlace(trip, place, null, null, { refocus: true })));
+  return items;
+}
+
 // -- rendering -----------------------------------------------------------------------------
 
-function placeItem(trip, place, number) {
+function placeItem(trip, place, number, group) {
   const menu = h(
     "div",
     { class: "place-menu", hidden: true },
     h("button", { type: "button", class: "menu-item", onclick: () => startEdit(item, trip, place) }, icon("edit"), "Edit"),
+    moveItems(trip, place, group, number),
     h("button", { type: "button", class: "menu-item is-danger", onclick: () => confirmDelete(item, trip, place) }, icon("trash"), "Remove"),
   );
   const more = h(
@@ -437,9 +502,10 @@ function placeItem(trip, place, number) {
     menu.hidden = !open;
     more.setAttribute("aria-expanded", String(open));
   });
+  const inDays = Boolean(trip.days?.length);
   const item = h(
     "li",
-    { class: "place", dataset: { placeId: place.id }, tabindex: "0" },
+    { class: "place", dataset: { placeId: place.id }, tabindex: "0", "data-draggable": inDays && store.available ? "" : null },
     h(
       "div",
       { class: "place-row" },
@@ -470,17 +536,94 @@ function placeItem(trip, place, number) {
   return item;
 }
 
-// New or changed places of the pending approval (the agent's proposal, before/after).
+function legItem(leg, profile) {
+  const how = profile === "driving" ? "drive" : "walk";
+  return h("li", { class: "leg", text: `${distanceText(leg.distance_m)} · ${durationText(leg.duration_s)} ${how}` });
+}
+
+// One day (or "Not yet scheduled"): its colour, name, date, totals, places and legs.
+function daySection(trip, group, routes) {
+  const scheduled = group.index !== null;
+  const route = scheduled ? dayRoute(routes, group.day) : null;
+  const legs = new Map((route?.legs ?? []).map((leg) => [leg.from_place_id, leg]));
+  const items = [];
+  group.places.forEach((place, i) => {
+    items.push(placeItem(trip, place, i + 1, group));
+    const leg = legs.get(place.id);
+    if (leg && i < group.places.length - 1) items.push(legItem(leg, routes.profile));
+  });
+  const name = scheduled ? dayName(group.index, group.day) : "Not yet scheduled";
+  const section = h(
+    "section",
+    { class: `day${scheduled ? "" : " is-unscheduled"}`, dataset: { day: scheduled ? String(group.index + 1) : "" }, "aria-label": name },
+    h(
+      "header",
+      { class: "day-head" },
+      h("span", { class: "day-swatch", "aria-hidden": "true" }),
+      h("h3", { class: "day-name", text: name }),
+      group.day?.date ? h("time", { class: "day-date", datetime: group.day.date, text: dateLabel(group.day.date) }) : null,
+      route && group.places.length > 1 ? h("p", { class: "day-totals", text: totalsText(route, routes.profile) }) : null,
+    ),
+    h("ol", { class: "day-places" }, items),
+    group.places.length ? null : h("p", { class: "day-empty", text: scheduled ? "No places yet: drag one here, or use a place's menu." : "Every place has a day." }),
+  );
+  section.style.setProperty("--day-colour", dayColour(group.index));
+  return section;
+}
+
+function listItems(trip, routes) {
+  if (!trip) return [];
+  if (!trip.days?.length) return [h("ol", { class: "day-places" }, trip.places.map((p, i) => placeItem(trip, p, i + 1, null)))];
+  const { days, unscheduled } = schedule(trip);
+  return [...days, unscheduled].map((group) => daySection(trip, group, routes));
+}
+
+function renderDays(trip, readOnly) {
+  const hasDays = Boolean(trip?.days?.length);
+  datesRow.hidden = !hasDays;
+  startInput.disabled = startClear.disabled = readOnly;
+  if (hasDays && document.activeElement !== startInput) startInput.value = trip.start_date ?? "";
+  startClear.hidden = !trip?.start_date;
+  const routes = hasDays ? routesFor(trip, render) : null;
+  totals.hidden = !routes;
+  if (routes) {
+    // The routing service's notes (how estimates are made, or that it failed), once each.
+    const notes = [...new Set(routes.days.map((d) => d.note).filter(Boolean))].join(" ");
+    totals.replaceChildren(
+      `${trip.days.length} ${trip.days.length === 1 ? "day" : "days"} · ${totalsText(routes, routes.profile)}`,
+      notes ? h("span", { class: "trip-note", text: notes }) : "",
+    );
+  }
+  mapView.showRoutes(routeLines(trip, routes));
+  return routes;
+}
+
+// New, changed or re-scheduled places of the pending approval (the agent's proposal,
+// before/after), with the day and stop the change gives them; and dashed lines for the
+// days it changes.
 function proposedPlaces() {
   const changes = store.pendingApproval?.changes ?? [];
   const places = [];
+  const lines = [];
   for (const { before, after } of changes) {
+    if (!after) continue;
     const old = new Map((before?.places ?? []).map((p) => [p.id, p]));
-    for (const p of after?.places ?? []) {
+    const moved = movedPlaceIds(before?.days ?? [], after.days ?? []);
+    const where = positions(after);
+    for (const p of after.places) {
       const prev = old.get(p.id);
-      if (!prev || prev.latitude !== p.latitude || prev.longitude !== p.longitude) places.push(p);
+      if (prev && prev.latitude === p.latitude && prev.longitude === p.longitude && !moved.has(p.id)) continue;
+      const at = after.days?.length ? where.get(p.id) : null;
+      const day = at && at.index !== null ? at.index + 1 : null;
+      places.push({ place: p, day, number: at?.number ?? null, colour: day ? dayColour(day - 1) : null });
+    }
+    const was = new Map((before?.days ?? []).map((d) => [d.id, d.place_ids.join(" ")]));
+    for (const line of routeLines(after, null)) {
+      const day = after.days[line.day - 1];
+      if (was.get(day.id) !== day.place_ids.join(" ")) lines.push(line);
     }
   }
+  mapView.showRoutes(lines, { proposed: true });
   return places;
 }
 
@@ -497,7 +640,11 @@ export function render() {
   select.hidden = !trip;
   if (trip) select.value = trip.id;
   select.title = trip?.name ?? "";
-  count.textContent = trip ? `${trip.places.length} ${trip.places.length === 1 ? "place" : "places"}` : "No trips yet";
+  const n = trip?.places.length ?? 0;
+  const dayCount = trip?.days?.length ?? 0;
+  count.textContent = trip
+    ? `${n} ${n === 1 ? "place" : "places"}${dayCount ? ` · ${dayCount} ${dayCount === 1 ? "day" : "days"}` : ""}`
+    : "No trips yet";
   addButton.disabled = !trip || readOnly;
   tripActions.hidden = readOnly;
   renameButton.hidden = deleteTripButton.hidden = !trip;
@@ -506,6 +653,7 @@ export function render() {
   exportLink.hidden = !trip || readOnly;
   if (trip) exportLink.href = `/api/trips/${encodeURIComponent(trip.id)}/export`;
   card.classList.toggle("is-busy", Boolean(busyReason()));
+  const routes = renderDays(trip, readOnly || Boolean(busyReason()));
 
   // An editor stays open only while its trip is shown and its place still exists.
   const keep =
@@ -517,7 +665,10 @@ export function render() {
     return;
   }
   if (editor) discardEditor();
-  list.replaceChildren(...(trip ? trip.places.map((p, i) => placeItem(trip, p, i + 1)) : []));
+  // A redraw (the agent's answer, routes arriving) keeps the keyboard on the same place.
+  const focused = list.contains(document.activeElement) ? document.activeElement.closest(".place")?.dataset.placeId : null;
+  list.replaceChildren(...listItems(trip, routes));
+  if (focused) list.querySelector(`.place[data-place-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(
     trip
@@ -571,6 +722,13 @@ export function initTrips() {
   renameButton.addEventListener("click", startRename);
   deleteTripButton.addEventListener("click", confirmDeleteTrip);
   searchForm.addEventListener("submit", search);
+  enableDrag(list, { canDrag: () => !busyReason(), onDrop });
+  startInput.addEventListener("change", () => {
+    // A half-typed date is empty until it is whole: only whole dates are sent.
+    if (startInput.validity.badInput) return;
+    if (startInput.value || selectedTrip()?.start_date) setStartDate(startInput.value || null);
+  });
+  startClear.addEventListener("click", () => setStartDate(null));
   searchForm.addEventListener("keydown", resultKeys);
   results.addEventListener("keydown", resultKeys);
   select.addEventListener("change", async () => {
