@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 from ag_ui_langgraph import LangGraphAgent
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from travel_agent import persistence as persistence_module
 from travel_agent.agui_agent import TravelAgent
 from travel_agent.app import create_app
+from travel_agent.checkpoint_pruning import PruningPostgresSaver, PruningSqliteSaver
+from travel_agent.storage_messages import MessageStore
 from travel_agent.storage_usage import ThreadUsage, thread_usage
 
 from agent_kit import PLAN_TEXT, AgentClient, make_settings, new_thread
@@ -81,13 +81,18 @@ async def test_stored_bytes_per_turn_stay_bounded(tmp_path: Path, backend: dict[
 
 
 def todays_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The storage as it was before pruning: the library's savers, one checkpoint per step."""
-    monkeypatch.setattr(persistence_module, "PruningSqliteSaver", AsyncSqliteSaver)
-    monkeypatch.setattr(persistence_module, "PruningPostgresSaver", AsyncPostgresSaver)
+    """The storage as it was before pruning: one checkpoint per step, each with the whole
+    conversation (no pruning, no older messages moved out)."""
 
     async def no_migration(*args: Any) -> None:
         return None
 
+    async def keep_all(self: Any, thread_id: str, checkpoint: Any, new_versions: Any) -> Any:
+        return checkpoint
+
+    for saver in (PruningSqliteSaver, PruningPostgresSaver):
+        monkeypatch.setattr(saver, "_prune", no_migration)
+    monkeypatch.setattr(MessageStore, "move_older", keep_all)
     monkeypatch.setattr(persistence_module, "prune_all_once_sqlite", no_migration)
     monkeypatch.setattr(persistence_module, "prune_all_once_postgres", no_migration)
     monkeypatch.setattr(TravelAgent, "get_stream_kwargs", LangGraphAgent.get_stream_kwargs)

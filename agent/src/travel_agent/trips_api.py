@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response
 from langgraph.types import StateSnapshot
@@ -27,6 +27,7 @@ from .thread_locks import LockUnavailable, ThreadBusy
 from .trip_ops import trips_from_state, trips_to_state
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 router = APIRouter(
     prefix="/threads/{thread_id}",
     tags=["trips"],
@@ -73,8 +74,12 @@ def _view(thread_id: str, snapshot: StateSnapshot | ThreadView) -> TripsView:
 
 
 async def _read(runtime: Runtime, thread_id: str) -> ThreadView:
+    return await _stored(runtime.read_thread(thread_id))
+
+
+async def _stored(read: Awaitable[T]) -> T:
     try:
-        return await runtime.read_thread(thread_id)
+        return await read
     except Exception as exc:
         log.exception("could not read thread state")
         raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
@@ -176,7 +181,9 @@ async def get_history(
     thread_id: str = Depends(_thread), runtime: Runtime = Depends(get_runtime)
 ) -> HistoryView:
     snapshot = await _read(runtime, thread_id)
-    items = history_items(snapshot.values.get("messages", []), pending_proposal(snapshot.tasks))
+    recent = snapshot.values.get("messages", [])  # older ones are not in the checkpoint
+    messages = await _stored(runtime.persistence.messages.conversation(thread_id, recent))
+    items = history_items(messages, pending_proposal(snapshot.tasks))
     return HistoryView(thread_id=thread_id, items=items)
 
 

@@ -1,0 +1,308 @@
+"""A thread's older messages, kept out of its checkpoint in an append-only table.
+
+A checkpoint holding the whole conversation made every turn cost more the longer the
+conversation: the saver wrote, read and pruned it whole, and LangGraph merged and copied
+it. The graph needs only the recent messages (the model's context window, and the current
+turn), so when a saver stores a checkpoint it moves the older messages here, whole turns
+at a time, and keeps the rest in the checkpoint. `/history`, MESSAGES_SNAPSHOT and the
+replayed-history check read both: older messages from here, then the checkpoint's.
+
+The rows are written before the checkpoint that no longer holds them, so a save that
+fails in between leaves a message in both: readers drop the copy (by message id). Threads
+saved before this keep their whole list in the checkpoint until their next turn moves
+the older part here. The older messages a process has read are kept in memory (they never
+change; a row's `seq` only grows), so a turn reads only the rows added since.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+from ag_ui.core import Message
+from ag_ui_langgraph.utils import langchain_messages_to_agui
+from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage
+from langgraph.checkpoint.base import ChannelVersions, Checkpoint
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from psycopg_pool import AsyncConnectionPool
+
+_SQLITE_TABLE = """
+CREATE TABLE IF NOT EXISTS travel_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data BLOB NOT NULL
+)
+"""
+_POSTGRES_TABLE = """
+CREATE TABLE IF NOT EXISTS travel_messages (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data BYTEA NOT NULL
+)
+"""
+# One row per message of a thread (a message moved twice is kept once); also the lookup
+# of a thread's rows in order (thread_id, seq) and by id.
+_INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS travel_messages_id ON travel_messages"
+    " (thread_id, message_id)",
+    "CREATE INDEX IF NOT EXISTS travel_messages_thread ON travel_messages (thread_id, seq)",
+)
+
+Row = tuple[int, str, bytes]  # seq, serde type, serde bytes
+
+
+def split_at(messages: Sequence[BaseMessage], keep: int) -> int:
+    """Where the kept messages start: the latest user message that leaves at least `keep`
+    messages (a whole turn, never a tool result apart from its call); 0 keeps them all."""
+    for i in range(len(messages) - keep, 0, -1):
+        if isinstance(messages[i], HumanMessage):
+            return i
+    return 0
+
+
+@dataclass
+class _Older:
+    """What this process has read of a thread's older messages."""
+
+    first: int | None = None  # seq of the thread's first row (another one: the thread was deleted)
+    last: int = 0  # seq of the last row read
+    messages: list[AnyMessage] = field(default_factory=list)
+    agui: list[Message] = field(default_factory=list)
+    size: int = 0  # serialised bytes, for the cache's bound
+
+
+class MessageStore:
+    """The older messages of every thread, on the saver's database (see the subclasses)."""
+
+    def __init__(self, serde: SerializerProtocol, keep: int, cache_bytes: int) -> None:
+        self.serde = serde
+        self.keep = keep
+        self.cache_bytes = cache_bytes
+        self._cache: OrderedDict[str, _Older] = OrderedDict()
+        self._cached_bytes = 0
+
+    # -- the database: one implementation per saver
+
+    async def setup(self) -> None:
+        raise NotImplementedError
+
+    async def _insert(self, thread_id: str, rows: list[tuple[str, str, str, bytes]]) -> None:
+        raise NotImplementedError
+
+    async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
+        """The thread's first seq and its rows after `after`, in order."""
+        raise NotImplementedError
+
+    async def _by_ids(self, thread_id: str, ids: list[str]) -> list[tuple[str, bytes]]:
+        raise NotImplementedError
+
+    async def _delete(self, thread_id: str) -> None:
+        raise NotImplementedError
+
+    # -- what the savers and readers use
+
+    async def move_older(
+        self, thread_id: str, checkpoint: Checkpoint, new_versions: ChannelVersions
+    ) -> Checkpoint:
+        """The checkpoint to save instead of `checkpoint`: its older messages are stored
+        here first (only when the save writes the messages channel)."""
+        messages = checkpoint["channel_values"].get("messages")
+        if "messages" not in new_versions or not isinstance(messages, list):
+            return checkpoint
+        cut = split_at(messages, self.keep)
+        if cut == 0:
+            return checkpoint
+        rows = [(thread_id, str(m.id), *self.serde.dumps_typed(m)) for m in messages[:cut]]
+        await self._insert(thread_id, rows)
+        kept = checkpoint.copy()
+        kept["channel_values"] = {**checkpoint["channel_values"], "messages": messages[cut:]}
+        return kept
+
+    async def find(self, thread_id: str, ids: Sequence[str]) -> list[BaseMessage]:
+        """The thread's older messages with these ids (the replay check asks for the ids a
+        client sent, so it costs what the client sent, not what is stored)."""
+        wanted = sorted({i for i in ids if i})
+        if not wanted:
+            return []
+        return [self.serde.loads_typed(found) for found in await self._by_ids(thread_id, wanted)]
+
+    async def conversation(self, thread_id: str, recent: Sequence[AnyMessage]) -> list[AnyMessage]:
+        """The whole conversation: older messages, then `recent` (the checkpoint's)."""
+        older = await self._older(thread_id)
+        return _joined(older.messages, list(recent), lambda m: m.id)
+
+    async def conversation_agui(self, thread_id: str, recent: Sequence[Message]) -> list[Message]:
+        """The same as AG-UI messages (`recent` already converted, as in MESSAGES_SNAPSHOT)."""
+        older = await self._older(thread_id)
+        return _joined(older.agui, list(recent), lambda m: m.id)
+
+    async def delete(self, thread_id: str) -> None:
+        await self._delete(thread_id)
+        self._forget(thread_id)
+
+    async def _older(self, thread_id: str) -> _Older:
+        known = self._cache.get(thread_id) or _Older()
+        first, rows = await self._rows(thread_id, known.last)
+        if first != known.first:  # deleted (maybe written again) since: read it anew
+            if known.first is not None:
+                first, rows = await self._rows(thread_id, 0)
+            known = _Older(first=first)
+        if rows:
+            new = [self.serde.loads_typed((kind, data)) for _, kind, data in rows]
+            known = _Older(
+                first=first,
+                last=rows[-1][0],
+                messages=[*known.messages, *new],
+                agui=[*known.agui, *langchain_messages_to_agui(new)],
+                size=known.size + sum(len(data) for _, _, data in rows),
+            )
+        self._remember(thread_id, known)
+        return known
+
+    def _remember(self, thread_id: str, older: _Older) -> None:
+        self._forget(thread_id)
+        if older.first is None or older.size > self.cache_bytes:
+            return
+        self._cache[thread_id] = older
+        self._cached_bytes += older.size
+        while self._cached_bytes > self.cache_bytes:
+            _, gone = self._cache.popitem(last=False)
+            self._cached_bytes -= gone.size
+
+    def _forget(self, thread_id: str) -> None:
+        gone = self._cache.pop(thread_id, None)
+        if gone is not None:
+            self._cached_bytes -= gone.size
+
+
+def _joined(older: list[Any], recent: list[Any], key: Any) -> list[Any]:
+    if not older:
+        return recent
+    in_recent = {key(m) for m in recent}
+    return [*(m for m in older if key(m) not in in_recent), *recent]
+
+
+class SqliteMessageStore(MessageStore):
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        lock: asyncio.Lock,
+        serde: SerializerProtocol,
+        keep: int,
+        cache_bytes: int,
+    ) -> None:
+        super().__init__(serde, keep, cache_bytes)
+        self.conn = conn
+        self.lock = lock  # the saver's: one statement sequence at a time on its connection
+
+    async def setup(self) -> None:
+        async with self.lock:
+            for statement in (_SQLITE_TABLE, *_INDEXES):
+                await self.conn.execute(statement)
+            await self.conn.commit()
+
+    async def _insert(self, thread_id: str, rows: list[tuple[str, str, str, bytes]]) -> None:
+        async with self.lock:
+            await self.conn.executemany(
+                "INSERT OR IGNORE INTO travel_messages (thread_id, message_id, type, data)"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            await self.conn.commit()
+
+    async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
+        async with self.lock:
+            async with self.conn.execute(
+                "SELECT MIN(seq) FROM travel_messages WHERE thread_id = ?", (thread_id,)
+            ) as cursor:
+                found = await cursor.fetchone()
+            async with self.conn.execute(
+                "SELECT seq, type, data FROM travel_messages WHERE thread_id = ? AND seq > ?"
+                " ORDER BY seq",
+                (thread_id, after),
+            ) as cursor:
+                rows = [(int(s), str(t), bytes(d)) for s, t, d in await cursor.fetchall()]
+        return (int(found[0]) if found and found[0] is not None else None), rows
+
+    async def _by_ids(self, thread_id: str, ids: list[str]) -> list[tuple[str, bytes]]:
+        marks = ", ".join("?" * len(ids))
+        async with (
+            self.lock,
+            self.conn.execute(
+                f"SELECT type, data FROM travel_messages WHERE thread_id = ?"  # noqa: S608
+                f" AND message_id IN ({marks})",
+                (thread_id, *ids),
+            ) as cursor,
+        ):
+            return [(str(t), bytes(d)) for t, d in await cursor.fetchall()]
+
+    async def _delete(self, thread_id: str) -> None:
+        async with self.lock:
+            await self.conn.execute("DELETE FROM travel_messages WHERE thread_id = ?", (thread_id,))
+            await self.conn.commit()
+
+
+class PostgresMessageStore(MessageStore):
+    def __init__(
+        self,
+        pool: AsyncConnectionPool[Any],
+        serde: SerializerProtocol,
+        keep: int,
+        cache_bytes: int,
+    ) -> None:
+        super().__init__(serde, keep, cache_bytes)
+        self.pool = pool  # rows as dicts, autocommit (the service's pool)
+
+    async def setup(self) -> None:
+        # Called under the migration lock (persistence._migrate_once): one replica at a time.
+        async with self.pool.connection() as conn:
+            for statement in (_POSTGRES_TABLE, *_INDEXES):
+                await conn.execute(statement)
+
+    async def _insert(self, thread_id: str, rows: list[tuple[str, str, str, bytes]]) -> None:
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.executemany(
+                "INSERT INTO travel_messages (thread_id, message_id, type, data)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (thread_id, message_id) DO NOTHING",
+                rows,
+            )
+
+    async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT (SELECT MIN(seq) FROM travel_messages WHERE thread_id = %s) AS first,"
+                " seq, type, data FROM travel_messages WHERE thread_id = %s AND seq > %s"
+                " ORDER BY seq",
+                (thread_id, thread_id, after),
+            )
+            found = await cur.fetchall()
+            if not found:
+                cur = await conn.execute(
+                    "SELECT MIN(seq) AS first FROM travel_messages WHERE thread_id = %s",
+                    (thread_id,),
+                )
+                first = await cur.fetchone()
+                return (first["first"] if first else None), []
+        rows = [(int(r["seq"]), str(r["type"]), bytes(r["data"])) for r in found]
+        return int(found[0]["first"]), rows
+
+    async def _by_ids(self, thread_id: str, ids: list[str]) -> list[tuple[str, bytes]]:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT type, data FROM travel_messages"
+                " WHERE thread_id = %s AND message_id = ANY(%s)",
+                (thread_id, ids),
+            )
+            return [(str(r["type"]), bytes(r["data"])) for r in await cur.fetchall()]
+
+    async def _delete(self, thread_id: str) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute("DELETE FROM travel_messages WHERE thread_id = %s", (thread_id,))
