@@ -175,3 +175,37 @@ async def test_a_message_moved_twice_is_stored_and_shown_once(
         assert [m.content for m in shown] == [m.content for m in turns]
         found = await store.find(thread, ["h0", "a1", "h3", "unknown"])
         assert sorted(str(m.id) for m in found) == ["a1", "h0"]  # h3 is in the checkpoint
+
+
+@pytest.mark.postgres
+async def test_replicas_taking_turns_show_the_whole_conversation(tmp_path: Path) -> None:
+    """Each replica knows what it moved itself; what another one moved it reads."""
+    thread = new_thread()
+    with temp_database() as url:
+        backend = {"database_url": url}
+        async with (
+            served(tmp_path / "a", backend) as (_, a),
+            served(tmp_path / "b", backend) as (
+                _,
+                b,
+            ),
+        ):
+            said: list[str] = []
+            for turn in range(10):
+                client = (a, b)[turn % 3 % 2]  # a, b, a, a, b, a, ...
+                events = await client.run(thread, f"List my trips ({turn})")
+                said.append(user_ids(snapshot_of(events))[-1])
+                assert user_ids(snapshot_of(events)) == said
+                for reader in (a, b):
+                    assert user_ids(await history(reader, thread)) == said
+            # Deleted through one, written again through the other: the old is gone for both.
+            assert (
+                await a.http.put(f"/travellers/{TRAVELLER}/conversations/{thread}")
+            ).status_code == 204
+            assert (
+                await a.http.delete(f"/travellers/{TRAVELLER}/conversations/{thread}")
+            ).status_code == 204
+            events = await b.run(thread, "List my trips")
+            for reader in (a, b):
+                assert user_ids(await history(reader, thread)) == user_ids(snapshot_of(events))
+                assert len(user_ids(await history(reader, thread))) == 1

@@ -11,7 +11,8 @@ The rows are written before the checkpoint that no longer holds them, so a save 
 fails in between leaves a message in both: readers drop the copy (by message id). Threads
 saved before this keep their whole list in the checkpoint until their next turn moves
 the older part here. The older messages a process has read are kept in memory (they never
-change; a row's `seq` only grows), so a turn reads only the rows added since.
+change; a row's `seq` only grows), and what a process moves itself it knows without
+reading it back: a turn on a thread this process serves reads none of them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiosqlite
@@ -57,6 +58,7 @@ _INDEXES = (
 )
 
 Row = tuple[int, str, bytes]  # seq, serde type, serde bytes
+_ENTRY_BYTES = 256  # what a thread's entry in the cache costs besides its messages
 
 
 def split_at(messages: Sequence[BaseMessage], keep: int) -> int:
@@ -70,13 +72,25 @@ def split_at(messages: Sequence[BaseMessage], keep: int) -> int:
 
 @dataclass
 class _Older:
-    """What this process has read of a thread's older messages."""
+    """What this process knows of a thread's older messages."""
 
     first: int | None = None  # seq of the thread's first row (another one: the thread was deleted)
-    last: int = 0  # seq of the last row read
+    last: int | None = 0  # seq of the last row read (None: not known, read them all again)
     messages: list[AnyMessage] = field(default_factory=list)
     agui: list[Message] = field(default_factory=list)
-    size: int = 0  # serialised bytes, for the cache's bound
+    size: int = _ENTRY_BYTES  # serialised bytes, for the cache's bound
+    # The id of the first message after these, in the checkpoint they were read or moved
+    # with: while a checkpoint starts there, nothing was moved since (a move cuts later).
+    until: str | None = None
+
+    def extended(self, new: list[AnyMessage], size: int, **changes: Any) -> _Older:
+        return replace(
+            self,
+            messages=[*self.messages, *new],
+            agui=[*self.agui, *langchain_messages_to_agui(new)],
+            size=self.size + size,
+            **changes,
+        )
 
 
 class MessageStore:
@@ -120,8 +134,18 @@ class MessageStore:
         cut = split_at(messages, self.keep)
         if cut == 0:
             return checkpoint
-        rows = [(thread_id, str(m.id), *self.serde.dumps_typed(m)) for m in messages[:cut]]
+        moved = messages[:cut]
+        rows = [(thread_id, str(m.id), *self.serde.dumps_typed(m)) for m in moved]
         await self._insert(thread_id, rows)
+        known = self._cache.get(thread_id)
+        if known is not None and known.until == str(messages[0].id):
+            # Moved right after what is known: known still, without reading it back (the
+            # new rows' seq is not: a read needed later reads the thread's rows again).
+            size = sum(len(data) for *_, data in rows)
+            self._remember(
+                thread_id,
+                known.extended(moved, size, last=None, until=str(messages[cut].id)),
+            )
         kept = checkpoint.copy()
         kept["channel_values"] = {**checkpoint["channel_values"], "messages": messages[cut:]}
         return kept
@@ -136,40 +160,43 @@ class MessageStore:
 
     async def conversation(self, thread_id: str, recent: Sequence[AnyMessage]) -> list[AnyMessage]:
         """The whole conversation: older messages, then `recent` (the checkpoint's)."""
-        older = await self._older(thread_id)
+        older = await self._older(thread_id, recent)
         return _joined(older.messages, list(recent), lambda m: m.id)
 
     async def conversation_agui(self, thread_id: str, recent: Sequence[Message]) -> list[Message]:
         """The same as AG-UI messages (`recent` already converted, as in MESSAGES_SNAPSHOT)."""
-        older = await self._older(thread_id)
+        older = await self._older(thread_id, recent)
         return _joined(older.agui, list(recent), lambda m: m.id)
 
     async def delete(self, thread_id: str) -> None:
         await self._delete(thread_id)
         self._forget(thread_id)
 
-    async def _older(self, thread_id: str) -> _Older:
-        known = self._cache.get(thread_id) or _Older()
-        first, rows = await self._rows(thread_id, known.last)
-        if first != known.first:  # deleted (maybe written again) since: read it anew
-            if known.first is not None:
-                first, rows = await self._rows(thread_id, 0)
-            known = _Older(first=first)
-        if rows:
-            new = [self.serde.loads_typed((kind, data)) for _, kind, data in rows]
-            known = _Older(
-                first=first,
-                last=rows[-1][0],
-                messages=[*known.messages, *new],
-                agui=[*known.agui, *langchain_messages_to_agui(new)],
-                size=known.size + sum(len(data) for _, _, data in rows),
-            )
+    async def _older(self, thread_id: str, recent: Sequence[Any]) -> _Older:
+        until = str(recent[0].id) if recent else None
+        known = self._cache.get(thread_id)
+        if known is not None and until is not None and known.until == until:
+            self._cache.move_to_end(thread_id)
+            return known
+        if known is None or known.last is None:
+            known = _Older()
+        first, rows = await self._rows(thread_id, known.last or 0)
+        if first != known.first and known.first is not None:  # deleted since: read anew
+            known = _Older()
+            first, rows = await self._rows(thread_id, 0)
+        known = known.extended(
+            [self.serde.loads_typed((kind, data)) for _, kind, data in rows],
+            sum(len(data) for *_, data in rows),
+            first=first,
+            last=rows[-1][0] if rows else known.last,
+            until=until,
+        )
         self._remember(thread_id, known)
         return known
 
     def _remember(self, thread_id: str, older: _Older) -> None:
         self._forget(thread_id)
-        if older.first is None or older.size > self.cache_bytes:
+        if older.size > self.cache_bytes:
             return
         self._cache[thread_id] = older
         self._cached_bytes += older.size
