@@ -15,7 +15,8 @@ largest rise above the RSS before the request.
 
 Targets: the last 20 turns add <= 30 KB per turn; turn 200's latency <= 1.5x turn 10's
 (single turns are noisy on a shared machine, so the medians of turns 6-15 and of the last
-10 are compared too); no request raises RSS by more than 50 MiB.
+10 are compared too, and the service's CPU time per turn, which other load disturbs less);
+no request raises RSS by more than 50 MiB.
 
     .venv/bin/python bench/storage.py [--backend sqlite|postgres|both] [--turns 200]
 """
@@ -76,6 +77,13 @@ class RssPeak:
     @property
     def rise(self) -> float:
         return self.peak - self.before
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far: less exposed to other load on
+    the machine than wall time (in clock ticks, so compare means over several turns)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_database() -> AbstractContextManager[str]:
@@ -141,6 +149,7 @@ class Usage:
 async def measure(url: str, pid: int, usage: Usage, turns: int) -> dict[str, Any]:
     thread = f"bench-{uuid.uuid4().hex}"
     latencies: list[float] = []
+    cpu: list[float] = []  # the service's CPU seconds per turn
     sizes: list[int] = []
     rises: dict[str, float] = {}
     took: dict[str, float] = {}
@@ -156,9 +165,10 @@ async def measure(url: str, pid: int, usage: Usage, turns: int) -> dict[str, Any
 
         for i in range(turns):
             with RssPeak(pid) as peak:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu_seconds(pid)
                 status, last = await run(http, body(thread, [user(SHORT)]))
                 latencies.append(time.perf_counter() - t0)
+                cpu.append(cpu_seconds(pid) - c0)
             assert status == 200 and last.get("type") == "RUN_FINISHED", (status, last)
             rises["short turn (max)"] = max(rises.get("short turn (max)", 0.0), peak.rise)
             size, checkpoints = await usage(thread)
@@ -195,6 +205,7 @@ async def measure(url: str, pid: int, usage: Usage, turns: int) -> dict[str, Any
             await timed("approval", run(http, body(thread, [], resume=resume)))
     return {
         "latencies": latencies,
+        "cpu": cpu,
         "sizes": sizes,
         "rises": rises,
         "took": took,
@@ -219,6 +230,12 @@ def report(name: str, m: dict[str, Any], turns: int) -> None:
     print(
         f"median latency turns 6-15: {early:.0f} ms, last 10: {late:.0f} ms, "
         f"ratio {late / early:.2f} (target <= 1.5)"
+    )
+    cpu_early = statistics.mean(m["cpu"][5:15]) * 1000
+    cpu_late = statistics.mean(m["cpu"][-10:]) * 1000
+    print(
+        f"service CPU per turn, mean of turns 6-15: {cpu_early:.1f} ms, last 10: "
+        f"{cpu_late:.1f} ms, ratio {cpu_late / cpu_early:.2f}"
     )
     print("RSS rise during a request (MiB, target <= 50):")
     for what, rise in m["rises"].items():
