@@ -295,7 +295,7 @@ class PostgresMessageStore(MessageStore):
                 await conn.execute(statement)
 
     async def _insert(self, thread_id: str, rows: list[tuple[str, str, str, bytes]]) -> None:
-        async with self.pool.connection() as conn, conn.cursor() as cur:
+        async with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             await cur.executemany(
                 "INSERT INTO travel_messages (thread_id, message_id, type, data)"
                 " VALUES (%s, %s, %s, %s) ON CONFLICT (thread_id, message_id) DO NOTHING",
