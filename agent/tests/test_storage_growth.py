@@ -295,8 +295,9 @@ async def test_a_message_moved_twice_is_stored_and_shown_once(
         assert [m.id for m in whole] == [m.id for m in turns]
         shown = await store.conversation(thread, turns[4:])
         assert [m.content for m in shown] == [m.content for m in turns]
-        found = await store.find(thread, ["h0", "a1", "h3", "unknown"])
-        assert sorted(str(m.id) for m in found) == ["a1", "h0"]  # h3 is in the checkpoint
+        for recent in (turns[4:], turns):  # known to this process, or not (read)
+            found = await store.find(thread, ["h0", "a1", "h3", "unknown"], recent)
+            assert sorted(str(m.id) for m in found) == ["a1", "h0"]  # h3 is in the checkpoint
 
 
 @pytest.mark.postgres

@@ -111,7 +111,7 @@ async def run_agent(request: Request) -> Response:
         recent = snapshot.values.get("messages", [])
         try:
             sent_ids = [m.id for m in run_input.messages]
-            stored = [*await older.find(run_input.thread_id, sent_ids), *recent]
+            stored = [*await older.find(run_input.thread_id, sent_ids, recent), *recent]
         except Exception:
             log.exception("could not read the thread's messages")
             return _refuse(503, errors.STORAGE_UNAVAILABLE)

@@ -150,13 +150,20 @@ class MessageStore:
         kept["channel_values"] = {**checkpoint["channel_values"], "messages": messages[cut:]}
         return kept
 
-    async def find(self, thread_id: str, ids: Sequence[str]) -> list[BaseMessage]:
-        """The thread's older messages with these ids (the replay check asks for the ids a
-        client sent, so it costs what the client sent, not what is stored)."""
-        wanted = sorted({i for i in ids if i})
+    async def find(
+        self, thread_id: str, ids: Sequence[str], recent: Sequence[AnyMessage]
+    ) -> list[AnyMessage]:
+        """The thread's older messages with these ids, before `recent` (the checkpoint's):
+        the replay check asks for the ids a client sent, so it costs what the client sent,
+        not what is stored (and nothing when this process knows the thread)."""
+        wanted = {i for i in ids if i}
         if not wanted:
             return []
-        return [self.serde.loads_typed(found) for found in await self._by_ids(thread_id, wanted)]
+        known = self._cache.get(thread_id)
+        if known is not None and recent and known.until == str(recent[0].id):
+            return [m for m in known.messages if m.id in wanted]
+        found = await self._by_ids(thread_id, sorted(wanted))
+        return [self.serde.loads_typed(row) for row in found]
 
     async def conversation(self, thread_id: str, recent: Sequence[AnyMessage]) -> list[AnyMessage]:
         """The whole conversation: older messages, then `recent` (the checkpoint's)."""
