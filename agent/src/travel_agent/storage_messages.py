@@ -3,9 +3,10 @@
 A checkpoint holding the whole conversation made every turn cost more the longer the
 conversation: the saver wrote, read and pruned it whole, and LangGraph merged and copied
 it. The graph needs only the recent messages (the model's context window, and the current
-turn), so when a saver stores a checkpoint it moves the older messages here, whole turns
-at a time, and keeps the rest in the checkpoint. `/history`, MESSAGES_SNAPSHOT and the
-replayed-history check read both: older messages from here, then the checkpoint's.
+turn), so when a saver stores a checkpoint it moves the older messages here (whole turns,
+once there are half a window of them) and keeps the rest in the checkpoint. `/history`,
+MESSAGES_SNAPSHOT and the replayed-history check read both: older messages from here,
+then the checkpoint's.
 
 The rows are written before the checkpoint that no longer holds them, so a save that
 fails in between leaves a message in both: readers drop the copy (by message id). Threads
@@ -132,7 +133,9 @@ class MessageStore:
         if "messages" not in new_versions or not isinstance(messages, list):
             return checkpoint
         cut = split_at(messages, self.keep)
-        if cut == 0:
+        if cut < max(1, self.keep // 2):
+            # Moved half a window at a time: one write every few turns, not every turn
+            # (the checkpoint holds between `keep` and about 1.5 x `keep` messages).
             return checkpoint
         moved = messages[:cut]
         rows = [(thread_id, str(m.id), *self.serde.dumps_typed(m)) for m in moved]
@@ -302,11 +305,16 @@ class PostgresMessageStore(MessageStore):
                 await conn.execute(statement)
 
     async def _insert(self, thread_id: str, rows: list[tuple[str, str, str, bytes]]) -> None:
-        async with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            await cur.executemany(
+        # One statement (one round trip, atomic), the rows in the conversation's order.
+        _, ids, kinds, blobs = zip(*rows, strict=True)
+        async with self.pool.connection() as conn:
+            await conn.execute(
                 "INSERT INTO travel_messages (thread_id, message_id, type, data)"
-                " VALUES (%s, %s, %s, %s) ON CONFLICT (thread_id, message_id) DO NOTHING",
-                rows,
+                " SELECT %s, m.id, m.type, m.data"
+                " FROM unnest(%s::text[], %s::text[], %s::bytea[]) WITH ORDINALITY"
+                " AS m(id, type, data, n) ORDER BY m.n"
+                " ON CONFLICT (thread_id, message_id) DO NOTHING",
+                (thread_id, list(ids), list(kinds), list(blobs)),
             )
 
     async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
