@@ -79,6 +79,7 @@ class _Older:
     last: int | None = 0  # seq of the last row read (None: not known, read them all again)
     messages: list[AnyMessage] = field(default_factory=list)
     agui: list[Message] = field(default_factory=list)
+    by_id: dict[str, AnyMessage] = field(default_factory=dict)
     size: int = _ENTRY_BYTES  # serialised bytes, for the cache's bound
     # The id of the first message after these, in the checkpoint they were read or moved
     # with: while a checkpoint starts there, nothing was moved since (a move cuts later).
@@ -89,6 +90,7 @@ class _Older:
             self,
             messages=[*self.messages, *new],
             agui=[*self.agui, *langchain_messages_to_agui(new)],
+            by_id={**self.by_id, **{str(m.id): m for m in new}},
             size=self.size + size,
             **changes,
         )
@@ -164,19 +166,19 @@ class MessageStore:
             return []
         known = self._cache.get(thread_id)
         if known is not None and recent and known.until == str(recent[0].id):
-            return [m for m in known.messages if m.id in wanted]
-        found = await self._by_ids(thread_id, sorted(wanted))
-        return [self.serde.loads_typed(row) for row in found]
+            return [found for i in wanted if (found := known.by_id.get(i)) is not None]
+        rows = await self._by_ids(thread_id, sorted(wanted))
+        return [self.serde.loads_typed(row) for row in rows]
 
     async def conversation(self, thread_id: str, recent: Sequence[AnyMessage]) -> list[AnyMessage]:
         """The whole conversation: older messages, then `recent` (the checkpoint's)."""
         older = await self._older(thread_id, recent)
-        return _joined(older.messages, list(recent), lambda m: m.id)
+        return _joined(older, older.messages, list(recent))
 
     async def conversation_agui(self, thread_id: str, recent: Sequence[Message]) -> list[Message]:
         """The same as AG-UI messages (`recent` already converted, as in MESSAGES_SNAPSHOT)."""
         older = await self._older(thread_id, recent)
-        return _joined(older.agui, list(recent), lambda m: m.id)
+        return _joined(older, older.agui, list(recent))
 
     async def delete(self, thread_id: str) -> None:
         await self._delete(thread_id)
@@ -220,11 +222,13 @@ class MessageStore:
             self._cached_bytes -= gone.size
 
 
-def _joined(older: list[Any], recent: list[Any], key: Any) -> list[Any]:
-    if not older:
-        return recent
-    in_recent = {key(m) for m in recent}
-    return [*(m for m in older if key(m) not in in_recent), *recent]
+def _joined(known: _Older, older: list[Any], recent: list[Any]) -> list[Any]:
+    """`older` (messages or their AG-UI form, as `known` holds them), then `recent`, each
+    message once (a message in both is one whose save failed after it was moved)."""
+    in_recent = {str(m.id) for m in recent}
+    if in_recent.isdisjoint(known.by_id):
+        return [*older, *recent]
+    return [*(m for m in older if str(m.id) not in in_recent), *recent]
 
 
 class SqliteMessageStore(MessageStore):
