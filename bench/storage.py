@@ -15,7 +15,8 @@ largest rise above the RSS before the request.
 
 Targets: the last 20 turns add <= 30 KB per turn; turn 200's latency <= 1.5x turn 10's
 (single turns are noisy on a shared machine, so the medians of turns 6-15 and of the last
-10 are compared too); no request raises RSS by more than 50 MiB.
+10 are compared too, and the service's CPU time per turn, which other load disturbs less);
+no request raises RSS by more than 50 MiB.
 
     .venv/bin/python bench/storage.py [--backend sqlite|postgres|both] [--turns 200]
 """
@@ -76,6 +77,51 @@ class RssPeak:
     @property
     def rise(self) -> float:
         return self.peak - self.before
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process's threads have run so far (the scheduler's nanoseconds, not
+    /proc/pid/stat's 10 ms ticks): less exposed to other load on the machine than wall
+    time."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread that just ended
+    return total / 1e9
+
+
+def task_cpu_seconds(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+
+
+class DatabaseCpu:
+    """CPU time of the PostgreSQL server processes serving the bench database (the server
+    runs on this machine): the database's own share of a turn, which the service's CPU
+    leaves out."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.database_url = database_url
+        self.conn: psycopg.AsyncConnection[Any] | None = None
+
+    async def sample(self) -> dict[int, float]:
+        if self.database_url is None:
+            return {}
+        if self.conn is None:
+            self.conn = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
+        cur = await self.conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid: task_cpu_seconds(pid) for (pid,) in await cur.fetchall()}
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def postgres_database() -> AbstractContextManager[str]:
@@ -141,6 +187,9 @@ class Usage:
 async def measure(url: str, pid: int, usage: Usage, turns: int) -> dict[str, Any]:
     thread = f"bench-{uuid.uuid4().hex}"
     latencies: list[float] = []
+    cpu: list[float] = []  # the service's CPU seconds per turn
+    db_cpu: list[float] = []  # PostgreSQL's, per turn (none on SQLite)
+    database_cpu = DatabaseCpu(usage.database_url)
     sizes: list[int] = []
     rises: dict[str, float] = {}
     took: dict[str, float] = {}
@@ -155,10 +204,13 @@ async def measure(url: str, pid: int, usage: Usage, turns: int) -> dict[str, Any
             return result
 
         for i in range(turns):
+            db_before = await database_cpu.sample()
             with RssPeak(pid) as peak:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu_seconds(pid)
                 status, last = await run(http, body(thread, [user(SHORT)]))
                 latencies.append(time.perf_counter() - t0)
+                cpu.append(cpu_seconds(pid) - c0)
+            db_cpu.append(DatabaseCpu.spent(db_before, await database_cpu.sample()))
             assert status == 200 and last.get("type") == "RUN_FINISHED", (status, last)
             rises["short turn (max)"] = max(rises.get("short turn (max)", 0.0), peak.rise)
             size, checkpoints = await usage(thread)
@@ -193,8 +245,12 @@ async def measure(url: str, pid: int, usage: Usage, turns: int) -> dict[str, Any
                 }
             ]
             await timed("approval", run(http, body(thread, [], resume=resume)))
+    if database_cpu.conn is not None:
+        await database_cpu.conn.close()
     return {
         "latencies": latencies,
+        "cpu": cpu,
+        "db_cpu": db_cpu,
         "sizes": sizes,
         "rises": rises,
         "took": took,
@@ -220,6 +276,19 @@ def report(name: str, m: dict[str, Any], turns: int) -> None:
         f"median latency turns 6-15: {early:.0f} ms, last 10: {late:.0f} ms, "
         f"ratio {late / early:.2f} (target <= 1.5)"
     )
+    cpu_early = statistics.median(m["cpu"][5:15]) * 1000
+    cpu_late = statistics.median(m["cpu"][-10:]) * 1000
+    print(
+        f"service CPU per turn, median of turns 6-15: {cpu_early:.1f} ms, last 10: "
+        f"{cpu_late:.1f} ms, ratio {cpu_late / cpu_early:.2f}"
+    )
+    if any(m["db_cpu"]):
+        db_early = statistics.median(m["db_cpu"][5:15]) * 1000
+        db_late = statistics.median(m["db_cpu"][-10:]) * 1000
+        print(
+            f"PostgreSQL CPU per turn, median of turns 6-15: {db_early:.1f} ms, last 10: "
+            f"{db_late:.1f} ms, ratio {db_late / db_early:.2f}"
+        )
     print("RSS rise during a request (MiB, target <= 50):")
     for what, rise in m["rises"].items():
         extra = f", {m['took'][what] * 1000:.0f} ms" if what in m["took"] else ""

@@ -10,6 +10,8 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from travel_agent.checkpoint_cache import MIN_BYTES, CachingSerializer
 
+BOUND = 4 * 1024 * 1024  # the default of CHECKPOINT_CACHE_BYTES
+
 
 def _conversation(turns: int, tag: str = "") -> dict[str, object]:
     messages: list[object] = []
@@ -21,7 +23,7 @@ def _conversation(turns: int, tag: str = "") -> dict[str, object]:
 
 
 def test_a_repeated_read_is_what_the_bytes_say_even_after_a_caller_changed_its_copy() -> None:
-    serde = CachingSerializer()
+    serde = CachingSerializer(max_bytes=BOUND)
     data = serde.dumps_typed(_conversation(100))
     assert len(data[1]) >= MIN_BYTES  # large enough to be kept
 
@@ -39,7 +41,7 @@ def test_a_repeated_read_is_what_the_bytes_say_even_after_a_caller_changed_its_c
 
 
 def test_small_blobs_and_other_bytes_are_decoded_as_usual() -> None:
-    serde = CachingSerializer()
+    serde = CachingSerializer(max_bytes=BOUND)
     small = serde.dumps_typed({"trips": []})
     assert serde.loads_typed(small) == {"trips": []}
     a, b = serde.dumps_typed(_conversation(60, "a")), serde.dumps_typed(_conversation(60, "b"))
@@ -49,7 +51,7 @@ def test_small_blobs_and_other_bytes_are_decoded_as_usual() -> None:
 
 
 def test_what_is_kept_stays_within_its_bound() -> None:
-    blob_size = len(CachingSerializer().dumps_typed(_conversation(60, "0"))[1])
+    blob_size = len(CachingSerializer(max_bytes=BOUND).dumps_typed(_conversation(60, "0"))[1])
     serde = CachingSerializer(max_bytes=3 * blob_size + blob_size // 2)
     for n in range(10):
         data = serde.dumps_typed(_conversation(60, str(n)))
@@ -60,7 +62,7 @@ def test_what_is_kept_stays_within_its_bound() -> None:
 
 
 def test_what_was_just_saved_reads_back_as_a_fresh_decode_would() -> None:
-    serde = CachingSerializer()
+    serde = CachingSerializer(max_bytes=BOUND)
     saved = _conversation(100)
     data = serde.dumps_typed(saved)
     saved["trips"][0]["name"] = "changed after saving"  # type: ignore[index]

@@ -34,12 +34,15 @@ async def any_client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
             ) as http:
                 yield AgentClient(http)
 
+    # A small context window: most of each conversation is then out of its checkpoint
+    # (storage_messages), so the stored conversation is read from both places.
+    small = {"max_context_messages": 4}
     if request.param == "sqlite":
-        async for client in serve({}):
+        async for client in serve(small):
             yield client
     else:
         with temp_database() as url:
-            async for client in serve({"database_url": url}):
+            async for client in serve({**small, "database_url": url}):
                 yield client
 
 
@@ -86,9 +89,13 @@ EXTRA_ASSISTANT = {"id": "a-extra", "role": "assistant", "content": "Sure, all d
 
 @pytest.mark.parametrize("with_assistant", [False, True], ids=["alone", "plus-assistant"])
 @pytest.mark.parametrize("pending", [False, True], ids=["idle", "approval-pending"])
-async def test_an_edited_earlier_message_is_refused_and_rewinds_nothing(
-    any_client: AgentClient, pending: bool, with_assistant: bool
+@pytest.mark.parametrize("edited", [True, False], ids=["edited", "sent-again"])
+async def test_an_earlier_message_sent_again_rewinds_nothing(
+    any_client: AgentClient, edited: bool, pending: bool, with_assistant: bool
 ) -> None:
+    """Edited, it is refused (409); sent again as it was, it is ignored: nothing new was
+    said, so nothing is answered. Either way trips, the manual edit, the pending approval
+    and the conversation stay as they were."""
     client = any_client
     thread = await thread_with_a_past(client)
     if pending:
@@ -97,48 +104,34 @@ async def test_an_edited_earlier_message_is_refused_and_rewinds_nothing(
     items = await history(client, thread)
     first = first_user_message(items)
 
-    edited = [{"id": first["id"], "role": "user", "content": "anything"}]
+    content = "anything" if edited else first["content"]
+    sent = [{"id": first["id"], "role": "user", "content": content}]
     if with_assistant:
-        edited.append(EXTRA_ASSISTANT)
-    answer = await post(client, thread, edited)
+        sent.append(EXTRA_ASSISTANT)
+    answer = await post(client, thread, sent)
 
-    assert answer.status_code == 409, answer.text
-    assert answer.json() == {"detail": EDITED}
+    if edited:
+        assert answer.status_code == 409, answer.text
+        assert answer.json() == {"detail": EDITED}
+    else:
+        assert answer.status_code == 200, answer.text
+        events = events_of(answer)
+        assert events[-1]["type"] == "RUN_FINISHED"
+        assert text_of(events) == ""
+        if pending:  # the approval is shown again, as it is
+            interrupts = events[-1]["outcome"]["interrupts"]
+            assert interrupts[0]["id"] == before["pending_approval"]["interrupt_id"]
+        else:  # the whole conversation is shown, oldest first
+            (shown,) = [e["messages"] for e in events if e["type"] == "MESSAGES_SNAPSHOT"]
+            assert [m["id"] for m in shown if m["role"] == "user"] == [
+                i["id"] for i in items if i["type"] == "message" and i["role"] == "user"
+            ]
     assert await client.trips(thread) == before  # trips, manual edit and approval all kept
     assert await history(client, thread) == items  # the conversation is not cut back
     if pending:
         await client.approve(thread)
         names = [t["name"] for t in (await client.trips(thread))["trips"]]
         assert "Vacation in Paris" not in names and any("Rome" in n for n in names)
-
-
-@pytest.mark.parametrize("with_assistant", [False, True], ids=["alone", "plus-assistant"])
-@pytest.mark.parametrize("pending", [False, True], ids=["idle", "approval-pending"])
-async def test_an_earlier_message_sent_again_is_ignored(
-    any_client: AgentClient, pending: bool, with_assistant: bool
-) -> None:
-    client = any_client
-    thread = await thread_with_a_past(client)
-    if pending:
-        await client.run(thread, "Delete the Paris trip")
-    before = await client.trips(thread)
-    items = await history(client, thread)
-    first = first_user_message(items)
-
-    replayed = [{"id": first["id"], "role": "user", "content": first["content"]}]
-    if with_assistant:
-        replayed.append(EXTRA_ASSISTANT)
-    answer = await post(client, thread, replayed)
-
-    assert answer.status_code == 200, answer.text
-    events = events_of(answer)
-    assert events[-1]["type"] == "RUN_FINISHED"
-    assert text_of(events) == ""  # nothing new was said, so nothing is answered
-    if pending:  # the approval is shown again, as it is
-        interrupts = events[-1]["outcome"]["interrupts"]
-        assert interrupts[0]["id"] == before["pending_approval"]["interrupt_id"]
-    assert await client.trips(thread) == before
-    assert await history(client, thread) == items
 
 
 async def test_client_sent_assistant_and_tool_messages_are_never_stored(

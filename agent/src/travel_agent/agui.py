@@ -42,6 +42,7 @@ from .logging_setup import thread_id_var
 from .metrics import ACTIVE_STREAMS, AGENT_RUNS
 from .runtime import Runtime, get_runtime
 from .state import STATE_KEYS
+from .storage_messages import MessageStore
 from .thread_locks import ThreadBusy
 from .trip_ops import Proposal
 
@@ -106,7 +107,14 @@ async def run_agent(request: Request) -> Response:
         except Exception:
             log.exception("could not read the thread state")
             return _refuse(503, errors.STORAGE_UNAVAILABLE)
-        stored = snapshot.values.get("messages", [])
+        older = runtime.persistence.messages  # a thread's messages before its checkpoint's
+        recent = snapshot.values.get("messages", [])
+        try:
+            sent_ids = [m.id for m in run_input.messages]
+            stored = [*await older.find(run_input.thread_id, sent_ids, recent), *recent]
+        except Exception:
+            log.exception("could not read the thread's messages")
+            return _refuse(503, errors.STORAGE_UNAVAILABLE)
         try:
             new_message = new_user_message(run_input.messages, stored)
         except Refused as exc:
@@ -141,7 +149,7 @@ async def run_agent(request: Request) -> Response:
     if new_message is None and not run_input.resume and pending_proposal(snapshot.tasks) is None:
         # Only history the client already has (a replay, a reconnect): show the stored
         # state and conversation, and answer nothing twice.
-        events = _shown_only(clean, stored)
+        events = _shown_only(clean, older, recent)
     else:
         events = _run_events(runtime, clean, snapshot)
     return _RunStreamResponse(
@@ -250,18 +258,22 @@ async def _run_events(
     with tracing.run_context(
         "agent.run", thread_id=run_input.thread_id, run_id=run_input.run_id
     ) as context:
-        agent = runtime.agent.for_run(runtime.config(run_input.thread_id), snapshot)
+        config = runtime.config(run_input.thread_id)
+        agent = runtime.agent.for_run(config, snapshot, runtime.persistence.messages)
         events = agent.run(run_input)
         async for event in until_stopped(runtime.stop_streams, events, context):
             yield event
 
 
-async def _shown_only(run_input: RunAgentInput, stored: list[Any]) -> AsyncIterator[Any]:
+async def _shown_only(
+    run_input: RunAgentInput, older: MessageStore, recent: list[Any]
+) -> AsyncIterator[Any]:
     """A run that only shows the stored state and conversation (nothing new was sent)."""
     thread_id, run_id = run_input.thread_id, run_input.run_id
     yield RunStartedEvent(thread_id=thread_id, run_id=run_id)
     yield StateSnapshotEvent(snapshot=run_input.state)
-    yield MessagesSnapshotEvent(messages=langchain_messages_to_agui(stored))
+    whole = await older.conversation_agui(thread_id, langchain_messages_to_agui(recent))
+    yield MessagesSnapshotEvent(messages=whole)
     yield RunFinishedEvent(thread_id=thread_id, run_id=run_id)
 
 

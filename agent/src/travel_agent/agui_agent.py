@@ -24,19 +24,34 @@ from langgraph.types import StateSnapshot
 
 from .run_graph import RunGraph
 from .state import STATE_KEYS
+from .storage_messages import MessageStore
 
 #: Per graph (agents are cloned per run; the graph is shared), gone with the graph.
 _schema_keys: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ships no types
-    def for_run(self, config: Any, snapshot: StateSnapshot) -> TravelAgent:
+    #: Where a thread's older messages are (not in its checkpoint); set by for_run.
+    older_messages: MessageStore | None = None
+
+    def for_run(self, config: Any, snapshot: StateSnapshot, messages: MessageStore) -> TravelAgent:
         """A clone for one run on a thread whose state the caller has just read (holding
         its lock): the run reads the checkpoint again only after it wrote one (see
         run_graph; each read rebuilds the whole conversation)."""
         agent: TravelAgent = self.clone()
         agent.graph = RunGraph(self.graph, config, snapshot)
+        agent.older_messages = messages
         return agent
+
+    async def get_state_and_messages_snapshots(self, config: Any) -> AsyncIterator[Any]:
+        # The checkpoint holds the recent messages only; @ag-ui/client drops every message
+        # a MESSAGES_SNAPSHOT leaves out, so the older ones go first (storage_messages).
+        async for event in super().get_state_and_messages_snapshots(config):
+            if event.type == EventType.MESSAGES_SNAPSHOT and self.older_messages is not None:
+                thread_id = config["configurable"]["thread_id"]
+                whole = await self.older_messages.conversation_agui(thread_id, event.messages)
+                event = event.model_copy(update={"messages": whole})
+            yield event
 
     def get_schema_keys(self, config: Any) -> Any:
         graph = self.graph.shared if isinstance(self.graph, RunGraph) else self.graph

@@ -27,9 +27,6 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 #: Below this a blob is cheap to decode: not kept.
 MIN_BYTES = 4 * 1024
-#: Serialised bytes kept in all (the decoded objects take several times that): a few
-#: dozen long conversations; the least recently read goes first.
-MAX_BYTES = 4 * 1024 * 1024
 
 _ATOMS = (str, int, float, bool, bytes, type(None))
 
@@ -61,7 +58,9 @@ def _plain(value: Any) -> bool:
 
 
 class CachingSerializer(JsonPlusSerializer):
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, max_bytes: int) -> None:
+        """`max_bytes`: serialised bytes kept in all (CHECKPOINT_CACHE_BYTES; the decoded
+        objects take several times that); the least recently read goes first."""
         super().__init__()
         self.max_bytes = max_bytes
         self._kept: OrderedDict[tuple[str, bytes], Any] = OrderedDict()

@@ -1,4 +1,5 @@
-"""Old checkpoints go: a thread keeps its latest checkpoint only.
+"""Old checkpoints go: a thread keeps its latest checkpoint only (and that one only its
+recent messages: the older ones move to storage_messages when it is saved).
 
 Every checkpoint holds the whole conversation, so keeping them all grows a thread's storage
 with the square of its length. The latest checkpoint, with its pending writes (a pending
@@ -18,9 +19,18 @@ from typing import Any
 import aiosqlite
 import psycopg
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+)
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from psycopg_pool import AsyncConnectionPool
+
+from .checkpoint_cache import CachingSerializer
+from .storage_messages import MessageStore, PostgresMessageStore, SqliteMessageStore
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +45,11 @@ def _ids(config: RunnableConfig) -> tuple[str, str]:
     return str(configurable["thread_id"]), str(configurable.get("checkpoint_ns", ""))
 
 
-class PruningSqliteSaver(AsyncSqliteSaver):
-    """AsyncSqliteSaver that deletes a thread's older checkpoints once it saved a new one."""
+class _KeepsLatest(BaseCheckpointSaver[str]):
+    """What both savers do around a save: older messages go to the message store first
+    (storage_messages), old checkpoints after (`_prune`)."""
+
+    messages: MessageStore
 
     async def aput(
         self,
@@ -45,13 +58,39 @@ class PruningSqliteSaver(AsyncSqliteSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
+        thread_id, ns = _ids(config)
+        if ns == "":  # a thread's own conversation (not a subgraph's)
+            checkpoint = await self.messages.move_older(thread_id, checkpoint, new_versions)
         saved = await super().aput(config, checkpoint, metadata, new_versions)
-        thread_id, ns = _ids(saved)
+        await self._prune(thread_id, ns, checkpoint["id"])
+        return saved
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await super().adelete_thread(thread_id)
+        await self.messages.delete(thread_id)
+
+    async def _prune(self, thread_id: str, ns: str, keep_id: str) -> None:
+        raise NotImplementedError
+
+
+class PruningSqliteSaver(_KeepsLatest, AsyncSqliteSaver):
+    """AsyncSqliteSaver that deletes a thread's older checkpoints once it saved a new one."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, *, serde: CachingSerializer, keep: int, cache_bytes: int
+    ) -> None:
+        super().__init__(conn, serde=serde)
+        self.messages = SqliteMessageStore(conn, self.lock, serde, keep, cache_bytes)
+
+    async def setup(self) -> None:
+        await super().setup()
+        await self.messages.setup()
+
+    async def _prune(self, thread_id: str, ns: str, keep_id: str) -> None:
         try:
-            await self.prune_before(thread_id, ns, checkpoint["id"])
+            await self.prune_before(thread_id, ns, keep_id)
         except aiosqlite.Error:
             log.warning("could not prune old checkpoints", exc_info=True)
-        return saved
 
     async def prune_before(self, thread_id: str, ns: str, keep_id: str) -> None:
         """Deletes the checkpoints older than `keep_id` (ids sort by time) and their writes;
@@ -77,22 +116,28 @@ class PruningSqliteSaver(AsyncSqliteSaver):
             await self.conn.commit()
 
 
-class PruningPostgresSaver(AsyncPostgresSaver):
+class PruningPostgresSaver(_KeepsLatest, AsyncPostgresSaver):
     """AsyncPostgresSaver that prunes a thread (the library's keep_latest: checkpoints,
     their writes, and the blobs no kept checkpoint references) once it saved a new one."""
 
-    async def aput(
+    def __init__(
         self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        saved = await super().aput(config, checkpoint, metadata, new_versions)
-        thread_id, ns = _ids(saved)
+        pool: AsyncConnectionPool[Any],
+        *,
+        serde: CachingSerializer,
+        keep: int,
+        cache_bytes: int,
+    ) -> None:
+        super().__init__(pool, serde=serde)
+        self.messages = PostgresMessageStore(pool, serde, keep, cache_bytes)
+
+    async def setup(self) -> None:
+        await super().setup()
+        await self.messages.setup()
+
+    async def _prune(self, thread_id: str, ns: str, keep_id: str) -> None:
         if ns == "":  # a thread's root namespace; keep_latest prunes all of the thread's
             await prune_postgres_threads(self, [thread_id])
-        return saved
 
 
 async def prune_postgres_threads(saver: AsyncPostgresSaver, thread_ids: Sequence[str]) -> int:

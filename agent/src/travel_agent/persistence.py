@@ -28,6 +28,7 @@ from .checkpoint_pruning import (
 )
 from .settings import Settings
 from .storage_circuit import FailFastPool, StorageCircuit, watched_check
+from .storage_messages import MessageStore
 
 log = logging.getLogger(__name__)
 PING_SECONDS = 2.0
@@ -37,6 +38,8 @@ PING_SECONDS = 2.0
 class Persistence:
     kind: str
     saver: BaseCheckpointSaver[Any]
+    #: A thread's older messages, out of its checkpoint (the saver writes them).
+    messages: MessageStore
     pool: AsyncConnectionPool[Any] | None = None
     sqlite: aiosqlite.Connection | None = None
     circuit: StorageCircuit | None = None
@@ -107,6 +110,15 @@ async def _migrate_once(pool: AsyncConnectionPool[Any], saver: AsyncPostgresSave
             await conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
 
 
+def _saver_options(settings: Settings) -> dict[str, Any]:
+    # A checkpoint keeps the messages the model may see (storage_messages keeps the rest).
+    return {
+        "serde": CachingSerializer(settings.checkpoint_cache_bytes),
+        "keep": settings.max_context_messages,
+        "cache_bytes": settings.message_cache_bytes,
+    }
+
+
 @asynccontextmanager
 async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
     if settings.checkpointer_kind == "postgres":
@@ -118,10 +130,10 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         conn = await aiosqlite.connect(path)
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
-            saver_sqlite = PruningSqliteSaver(conn, serde=CachingSerializer())
+            saver_sqlite = PruningSqliteSaver(conn, **_saver_options(settings))
             await saver_sqlite.setup()
             await prune_all_once_sqlite(saver_sqlite)
-            yield Persistence("sqlite", saver_sqlite, sqlite=conn)
+            yield Persistence("sqlite", saver_sqlite, saver_sqlite.messages, sqlite=conn)
         finally:
             await conn.close()
 
@@ -188,9 +200,9 @@ async def _open_postgres(settings: Settings) -> AsyncIterator[Persistence]:
     await pool.open(wait=True, timeout=STARTUP_WAIT_SECONDS)
     circuit.start()
     try:
-        saver = PruningPostgresSaver(pool, serde=CachingSerializer())
+        saver = PruningPostgresSaver(pool, **_saver_options(settings))
         await _migrate_once(pool, saver)
-        yield Persistence("postgres", saver, pool=pool, circuit=circuit)
+        yield Persistence("postgres", saver, saver.messages, pool=pool, circuit=circuit)
     finally:
         await circuit.stop()
         await pool.close()

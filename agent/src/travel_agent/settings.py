@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     # (then it reconnects on demand), so the service is ready soon after the database is.
     db_probe_interval_seconds: float = Field(default=0.5, gt=0)
     db_reconnect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Memory for decoded checkpoints (checkpoint_cache) and for threads' older messages
+    # (storage_messages), each in serialised bytes per process; 0 turns a cache off.
+    checkpoint_cache_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
+    message_cache_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
 
     # Product behaviour.
     demo_trips: bool = True

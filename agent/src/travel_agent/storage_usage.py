@@ -18,8 +18,10 @@ _SQLITE = {
     " + coalesce(length(metadata), 0)",
     "writes": "length(checkpoint_id) + length(task_id) + length(task_path) + length(channel)"
     " + coalesce(length(type), 0) + coalesce(length(value), 0)",
+    # A thread's older messages (storage_messages), with their 8-byte seq.
+    "travel_messages": "8 + length(thread_id) + length(message_id) + length(type) + length(data)",
 }
-_POSTGRES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
+_POSTGRES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes", "travel_messages")
 
 
 @dataclass(frozen=True)

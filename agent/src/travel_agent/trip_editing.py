@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path
+from langchain_core.messages import AnyMessage
 from langgraph.types import StateSnapshot
 
 from . import errors
@@ -65,6 +66,16 @@ class Thread:
     async def read(self) -> ThreadView:
         try:
             return await self.runtime.read_thread(self.id)
+        except Exception as exc:
+            log.exception("could not read thread state")
+            raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc
+
+    async def conversation(self, snapshot: ThreadView) -> list[AnyMessage]:
+        """The whole conversation: the checkpoint keeps recent messages only, older ones
+        are in the message store."""
+        recent = snapshot.values.get("messages", [])
+        try:
+            return await self.runtime.persistence.messages.conversation(self.id, recent)
         except Exception as exc:
             log.exception("could not read thread state")
             raise HTTPException(status_code=503, detail=errors.STORAGE_UNAVAILABLE) from exc

@@ -80,7 +80,7 @@ async def get_trips(thread: Thread = Depends(get_thread)) -> TripsView:
 @router.get("/history", response_model=HistoryView, summary="A conversation, for redrawing it")
 async def get_history(thread: Thread = Depends(get_thread)) -> HistoryView:
     snapshot = await thread.read()
-    items = history_items(snapshot.values.get("messages", []), pending_proposal(snapshot.tasks))
+    items = history_items(await thread.conversation(snapshot), pending_proposal(snapshot.tasks))
     return HistoryView(thread_id=thread.id, items=items)
 
 
