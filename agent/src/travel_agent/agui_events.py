@@ -27,6 +27,14 @@ Event = dict[str, Any]
 _END = object()
 
 
+def _name(name: str | None, serialized: dict[str, Any] | None) -> str:
+    """A run's name as `astream_events` gives it (the model's class name for a model)."""
+    if name is not None:
+        return name
+    serialized = serialized or {}
+    return str(serialized.get("name") or (serialized.get("id") or ["Unnamed"])[-1])
+
+
 class _Forwarder(BaseCallbackHandler):
     """Turns the callbacks the integration needs into `astream_events` dicts."""
 
@@ -72,7 +80,7 @@ class _Forwarder(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        name = kwargs.get("name") or ""
+        name = _name(kwargs.get("name"), serialized)
         metadata = metadata or {}
         # The graph itself, and each node (a node's run carries its name as
         # `langgraph_node`; the runnables inside a node do not).
@@ -101,7 +109,7 @@ class _Forwarder(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        self.models[run_id] = (kwargs.get("name") or "", metadata or {}, tags or [])
+        self.models[run_id] = (_name(kwargs.get("name"), serialized), metadata or {}, tags or [])
 
     def on_llm_new_token(
         self, token: Any, *, chunk: Any = None, run_id: UUID, **kwargs: Any
