@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 from uuid import UUID
@@ -25,6 +24,15 @@ from langgraph.pregel import Pregel
 Event = dict[str, Any]
 
 _END = object()
+
+
+def _as_sent(data: Any) -> Any:
+    """`data` as it is now: the node runs on while its event waits to be sent, and may
+    replace items of a list it sent (the search node does, for its progress). The lists
+    are copied, not what they hold (a deep copy of every trip would cost milliseconds)."""
+    if isinstance(data, dict):
+        return {k: list(v) if isinstance(v, list) else v for k, v in data.items()}
+    return data
 
 
 def _name(name: str | None, serialized: dict[str, Any] | None) -> str:
@@ -142,10 +150,7 @@ class _Forwarder(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        # As it is now: the node runs on while the event waits to be sent, and may change
-        # what it sent (search progress is updated in place).
-        data = copy.deepcopy(data)
-        self._event("on_custom_event", run_id, name, tags or [], metadata or {}, data)
+        self._event("on_custom_event", run_id, name, tags or [], metadata or {}, _as_sent(data))
 
 
 async def run_events(
