@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from travel_kit.ids import is_thread_id
 
 from . import errors, tracing
+from .agui_batches import coalesced
 from .api_contract import problem_responses, run_input_request_body
 from .client_messages import EDITED, Refused, new_user_message, text_length
 from .drain import StreamStopped, until_stopped
@@ -251,30 +252,33 @@ async def _failure_sentence(runtime: Runtime) -> str:
 
 async def _run_events(
     runtime: Runtime, run_input: RunAgentInput, snapshot: StateSnapshot
-) -> AsyncIterator[Any]:
-    """The agent's events for one run, in a trace span when tracing is on, ended early
-    (StreamStopped) when the shutdown grace period is over. `snapshot` is the thread's
-    state as read above under its lock: the run starts from it instead of reading it again."""
+) -> AsyncIterator[list[Any]]:
+    """The agent's events for one run, in batches of those ready together, in a trace
+    span when tracing is on, ended early (StreamStopped) when the shutdown grace period is
+    over. `snapshot` is the thread's state as read above under its lock: the run starts
+    from it instead of reading it again."""
     with tracing.run_context(
         "agent.run", thread_id=run_input.thread_id, run_id=run_input.run_id
     ) as context:
         config = runtime.config(run_input.thread_id)
         agent = runtime.agent.for_run(config, snapshot, runtime.persistence.messages)
         events = agent.run(run_input)
-        async for event in until_stopped(runtime.stop_streams, events, context):
-            yield event
+        async for batch in until_stopped(runtime.stop_streams, events, context):
+            yield batch
 
 
 async def _shown_only(
     run_input: RunAgentInput, older: MessageStore, recent: list[Any]
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[list[Any]]:
     """A run that only shows the stored state and conversation (nothing new was sent)."""
     thread_id, run_id = run_input.thread_id, run_input.run_id
-    yield RunStartedEvent(thread_id=thread_id, run_id=run_id)
-    yield StateSnapshotEvent(snapshot=run_input.state)
     whole = await older.conversation_agui(thread_id, langchain_messages_to_agui(recent))
-    yield MessagesSnapshotEvent(messages=whole)
-    yield RunFinishedEvent(thread_id=thread_id, run_id=run_id)
+    yield [
+        RunStartedEvent(thread_id=thread_id, run_id=run_id),
+        StateSnapshotEvent(snapshot=run_input.state),
+        MessagesSnapshotEvent(messages=whole),
+        RunFinishedEvent(thread_id=thread_id, run_id=run_id),
+    ]
 
 
 async def _stream(
@@ -282,32 +286,37 @@ async def _stream(
     run_input: RunAgentInput,
     encoder: EventEncoder,
     session: _RunSession,
-    events: AsyncIterator[Any],
+    batches: AsyncIterator[list[Any]],
 ) -> AsyncIterator[str]:
+    """The encoded stream: one chunk (one write) per batch of events ready together."""
     outcome = "finished"
     started = False
     try:
-        async for event in events:
-            if event.type == EventType.RUN_STARTED:
-                started = True
-            elif event.type == EventType.RUN_ERROR:
-                outcome = "error"
-                message = event.message
-                if message not in errors.SAFE_MESSAGES:
-                    log.error("run failed", extra={"error": message})
-                    message = await _failure_sentence(runtime)
-                code = errors.RUN_ERROR_CODES[message]
-                event = event.model_copy(update={"message": message, "code": code})
-            elif event.type == EventType.RUN_FINISHED:
-                result = getattr(event, "outcome", None)
-                if result is not None and getattr(result, "type", None) == "interrupt":
-                    outcome = "interrupted"
-            if event.type in (EventType.RUN_FINISHED, EventType.RUN_ERROR):
-                # Let go of the thread before the client hears the run is over: it may
-                # answer at once (an approval, an edit), maybe through another replica.
-                session.outcome = outcome
-                await session.close()
-            yield encoder.encode(event)
+        async for batch in batches:
+            chunk = []
+            for event in coalesced(batch):
+                if event.type == EventType.RUN_STARTED:
+                    started = True
+                elif event.type == EventType.RUN_ERROR:
+                    outcome = "error"
+                    message = event.message
+                    if message not in errors.SAFE_MESSAGES:
+                        log.error("run failed", extra={"error": message})
+                        message = await _failure_sentence(runtime)
+                    code = errors.RUN_ERROR_CODES[message]
+                    event = event.model_copy(update={"message": message, "code": code})
+                elif event.type == EventType.RUN_FINISHED:
+                    result = getattr(event, "outcome", None)
+                    if result is not None and getattr(result, "type", None) == "interrupt":
+                        outcome = "interrupted"
+                if event.type in (EventType.RUN_FINISHED, EventType.RUN_ERROR):
+                    # Let go of the thread before the client hears the run is over: it
+                    # may answer at once (an approval, an edit), maybe through another
+                    # replica.
+                    session.outcome = outcome
+                    await session.close()
+                chunk.append(encoder.encode(event))
+            yield "".join(chunk)
         session.outcome = outcome
     except StreamStopped:
         # The shutdown grace period is over: say so instead of cutting the stream.

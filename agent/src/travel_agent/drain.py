@@ -27,8 +27,10 @@ async def until_stopped(
     stop: asyncio.Event,
     events: AsyncIterator[T],
     context: contextvars.Context | None = None,
-) -> AsyncIterator[T]:
-    """Yield `events` until they end, or raise StreamStopped once `stop` is set.
+) -> AsyncIterator[list[T]]:
+    """Yield `events` until they end, or raise StreamStopped once `stop` is set: each
+    time, every event queued by then (never waiting for more), so a stream can send the
+    events that piled up while it was writing in one go.
 
     The source runs in a task of its own, in `context` or a copy of the caller's (request
     id, thread id, trace span), and hands events over through a queue;
@@ -55,14 +57,22 @@ async def until_stopped(
     watcher = asyncio.create_task(watch())
     try:
         while True:
+            batch: list[T] = []
             item = await queue.get()
-            if item is _DONE:
-                return
-            if item is _STOP:
-                raise StreamStopped
-            if isinstance(item, Exception):
-                raise item
-            yield cast(T, item)
+            while True:
+                if item is _DONE or item is _STOP or isinstance(item, Exception):
+                    if batch:  # what came before the end goes out first
+                        yield batch
+                    if item is _STOP:
+                        raise StreamStopped
+                    if isinstance(item, Exception):
+                        raise item
+                    return
+                batch.append(cast(T, item))
+                if queue.empty():
+                    break
+                item = queue.get_nowait()
+            yield batch
     finally:
         watcher.cancel()
         producer.cancel()

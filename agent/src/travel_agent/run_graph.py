@@ -18,6 +18,8 @@ from typing import Any
 from langgraph.pregel import Pregel
 from langgraph.types import StateSnapshot
 
+from .agui_events import run_events
+
 
 def _key(config: Any) -> tuple[Any, ...]:
     configurable = (config or {}).get("configurable") or {}
@@ -50,9 +52,10 @@ class RunGraph:
         self._known = (key, snapshot) if not kwargs and not self._streaming else None
         return snapshot
 
-    def astream_events(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    def astream_events(self, input: Any, config: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
+        # The events the integration reads, without tracing the whole run (agui_events).
         self._known = None
-        return self._tracked(self.shared.astream_events(*args, **kwargs))
+        return self._tracked(run_events(self.shared, input, config, **kwargs))
 
     async def _tracked(self, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
         self._streaming += 1
