@@ -64,6 +64,9 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     return answers
 
 
+#: Route options of a change that answers 204 with no body (so the schema shows none).
+NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
+
 EVENT_STREAM: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "AG-UI events as Server-Sent Events (`data: <json>`), ending with "
