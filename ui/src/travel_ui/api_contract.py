@@ -23,6 +23,8 @@ from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Route
 
+from travel_kit import body_limit
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 # At least one character that is not white space: names are stripped, never empty.
 Name = Annotated[
@@ -199,10 +201,12 @@ def http_error_handler(
     routes: Sequence[BaseRoute],
 ) -> Callable[[Request, Exception], Awaitable[Response]]:
     """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only the
-    methods of the first route that matched the path, not those of all the path's routes."""
+    methods of the first route that matched the path, not those of all the path's routes;
+    a body over the limit gets the kit's sentence."""
 
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        exc = body_limit.with_sentence(request, exc)
         if exc.status_code == 405:
             allowed = {
                 method
