@@ -1,5 +1,5 @@
-"""The kit's body limit on a small app wired as both services wire it: FastAPI's limit on
-the routers, the announced-length check outside them, the sentence in the error handler."""
+"""The kit's body limit on a small app wired as both services wire it (`include_limited`,
+the sentence in the HTTP error handler)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.exception_handlers import http_exception_handler
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from travel_kit.body_limit import AnnouncedBodyLimit, with_sentence
+from travel_kit.body_limit import include_limited, with_sentence
 
 LIMIT = 100
 SENTENCE = "The request body is too large (limit 100 bytes)."
@@ -36,8 +36,7 @@ def _app() -> FastAPI:
         return await http_exception_handler(request, with_sentence(request, exc))
 
     app.add_exception_handler(HTTPException, handler)
-    app.include_router(router, max_body_size=LIMIT)
-    app.add_middleware(AnnouncedBodyLimit, max_bytes=LIMIT)
+    include_limited(app, LIMIT, [router])
     return app
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from travel_kit.body_limit import AnnouncedBodyLimit
+from travel_kit.body_limit import include_limited
 from travel_kit.request_ids import add_request_ids
 
 from . import (
@@ -153,21 +153,22 @@ def create_app(
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
-    routers = (
-        agui.router,
-        trips_api.router,
-        trip_edits_api.router,
-        trip_edits_api.search_router,
-        itinerary_api.router,
-        itinerary_api.public,
-        conversations_api.router,
-        health.router,
+    # FastAPI's body limit; its 413 gets the kit's sentence in http_error.
+    include_limited(
+        app,
+        settings.max_body_bytes,
+        (
+            agui.router,
+            trips_api.router,
+            trip_edits_api.router,
+            trip_edits_api.search_router,
+            itinerary_api.router,
+            itinerary_api.public,
+            conversations_api.router,
+            health.router,
+        ),
     )
-    for router in routers:
-        # FastAPI's body limit; its 413 gets the kit's sentence in http_error.
-        app.include_router(router, max_body_size=settings.max_body_bytes)
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else None
-    app.add_middleware(AnnouncedBodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ServiceMiddleware, api_token=token)
     add_request_ids(app)
     return app

@@ -1,16 +1,19 @@
 """The request body limit: FastAPI's own, with the services' sentence on its 413.
 
-Each service includes its routers with `max_body_size` (FastAPI counts the body as it
-arrives, announced or chunked) and passes FastAPI's refusal through `with_sentence` in its
-HTTP error handler. Starlette answers a body whose Content-Length is already over the limit
-in plain text ("Content Too Large") whatever the handler says, so `AnnouncedBodyLimit`
-refuses those first, before the app runs, with the same sentence. (The limit is not set on
-the app itself: its limiter would sit outside every middleware and turn their refusals,
-`AnnouncedBodyLimit`'s included, into that plain text.)
+Each service includes its routers with `max_body_size` (`include_limited`: FastAPI counts
+the body as it arrives, announced or chunked) and passes FastAPI's refusal through
+`with_sentence` in its HTTP error handler. Starlette answers a body whose Content-Length is
+already over the limit in plain text ("Content Too Large") whatever the handler says, so
+`AnnouncedBodyLimit` refuses those first, before the app runs, with the same sentence. (The
+limit is not set on the app itself: its limiter would sit outside every middleware and turn
+their refusals, `AnnouncedBodyLimit`'s included, into that plain text.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import body_limit
@@ -52,3 +55,12 @@ class AnnouncedBodyLimit:
             await refuse(scope, receive, send, 413, too_large(self.max_bytes), _CLOSE)
             return
         await self.app(scope, receive, send)
+
+
+def include_limited(app: FastAPI, max_bytes: int, routers: Iterable[APIRouter]) -> None:
+    """Includes the app's routers with FastAPI's body limit and adds `AnnouncedBodyLimit`
+    (call it before adding the other middleware: it then runs inside them, so their logs
+    and metrics see its 413s)."""
+    for router in routers:
+        app.include_router(router, max_body_size=max_bytes)
+    app.add_middleware(AnnouncedBodyLimit, max_bytes=max_bytes)

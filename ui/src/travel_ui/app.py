@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from travel_kit.body_limit import AnnouncedBodyLimit
+from travel_kit.body_limit import include_limited
 from travel_kit.request_ids import add_request_ids
 
 from . import routes_api, routes_conversations, routes_health, routes_pages, routes_share, tracing
@@ -78,9 +78,8 @@ def create_app(
         routes_share.router,
         routes_health.router,
     )
-    for router in routers:
-        # FastAPI's body limit; its 413 gets the sentence in http_error_handler.
-        app.include_router(router, max_body_size=settings.max_body_bytes)
+    # FastAPI's body limit; its 413 gets the sentence in http_error_handler.
+    include_limited(app, settings.max_body_bytes, routers)
     mounts = static_mounts()
     app.router.routes.extend(mounts)
     route_table = [route for router in routers for route in router.routes] + mounts
@@ -89,7 +88,6 @@ def create_app(
     # Outermost last: request id, then context (log, metrics) sees everything, including 413s and
     # 429s; the rate limit answers before a body is read.
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream itself
-    app.add_middleware(AnnouncedBodyLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_second > 0:
         buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
         app.add_middleware(RateLimitMiddleware, buckets=buckets, metrics=metrics)
