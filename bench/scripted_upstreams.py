@@ -51,29 +51,27 @@ def _places(city: str) -> list[dict[str, Any]]:
     ]
 
 
-def _chunk(completion: str, delta: dict[str, Any], finish: str | None = None) -> str:
+def _event(completion: str, **fields: Any) -> str:
+    """One SSE event of OpenAI's streamed chat completion (`chat.completion.chunk`)."""
     body = {
         "id": completion,
         "object": "chat.completion.chunk",
         "created": int(time.time()),
         "model": "gpt-bench",
         "system_fingerprint": "fp_bench",
-        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        **fields,
     }
     return f"data: {json.dumps(body)}\n\n"
+
+
+def _chunk(completion: str, delta: dict[str, Any], finish: str | None = None) -> str:
+    choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+    return _event(completion, choices=[choice])
 
 
 def _usage(completion: str) -> str:
-    body = {
-        "id": completion,
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": "gpt-bench",
-        "system_fingerprint": "fp_bench",
-        "choices": [],
-        "usage": {"prompt_tokens": 812, "completion_tokens": 96, "total_tokens": 908},
-    }
-    return f"data: {json.dumps(body)}\n\n"
+    usage = {"prompt_tokens": 812, "completion_tokens": 96, "total_tokens": 908}
+    return _event(completion, choices=[], usage=usage)
 
 
 def _stream(text: str, tool: tuple[str, str, dict[str, Any]] | None) -> Iterator[str]:

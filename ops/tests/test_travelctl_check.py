@@ -31,6 +31,15 @@ def healthy_cluster(kubectl: FakeKubectl) -> None:
     kubectl.on("kustomize", delegate=True)
 
 
+def prod_checked(workdir: Path, kubectl: FakeKubectl, pins: str, *, keys: bool = True) -> None:
+    """A prod overlay pinned to `pins`, the API keys in .env (unless not `keys`), a healthy
+    cluster."""
+    write_k8s_tree(workdir, {"prod": pins})
+    if keys:
+        (workdir / ".env").write_text(KEYS, encoding="utf-8")
+    healthy_cluster(kubectl)
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -47,9 +56,7 @@ def registry() -> Iterator[str]:
 def test_all_good(
     cli: Cli, kubectl: FakeKubectl, workdir: Path, registry: str, real_kubectl: str
 ) -> None:
-    write_k8s_tree(workdir, {"prod": overlay_images("acme", "abc123", host=registry)})
-    (workdir / ".env").write_text(KEYS, encoding="utf-8")
-    healthy_cluster(kubectl)
+    prod_checked(workdir, kubectl, overlay_images("acme", "abc123", host=registry))
 
     result = cli("check")
 
@@ -68,9 +75,7 @@ def test_all_good(
 def test_missing_image_fails(
     cli: Cli, kubectl: FakeKubectl, workdir: Path, registry: str, real_kubectl: str
 ) -> None:
-    write_k8s_tree(workdir, {"prod": overlay_images("acme", "abc123", host=registry)})
-    (workdir / ".env").write_text(KEYS, encoding="utf-8")
-    healthy_cluster(kubectl)
+    prod_checked(workdir, kubectl, overlay_images("acme", "abc123", host=registry))
 
     result = cli("check", "--tag", "0000000")
 
@@ -83,8 +88,7 @@ def test_missing_keys_warn_offline_mode_and_unreachable_registry_is_skipped(
     cli: Cli, kubectl: FakeKubectl, workdir: Path, real_kubectl: str
 ) -> None:
     host = f"127.0.0.1:{closed_port()}"
-    write_k8s_tree(workdir, {"prod": overlay_images("acme", "abc123", host=host)})
-    healthy_cluster(kubectl)
+    prod_checked(workdir, kubectl, overlay_images("acme", "abc123", host=host), keys=False)
 
     result = cli("check")
 
@@ -99,9 +103,7 @@ def test_missing_keys_warn_offline_mode_and_unreachable_registry_is_skipped(
 def test_placeholder_images_are_skipped_with_a_note(
     cli: Cli, kubectl: FakeKubectl, workdir: Path, real_kubectl: str
 ) -> None:
-    write_k8s_tree(workdir, {"prod": placeholder_pins()})
-    (workdir / ".env").write_text(KEYS, encoding="utf-8")
-    healthy_cluster(kubectl)
+    prod_checked(workdir, kubectl, placeholder_pins())
 
     result = cli("check")
 

@@ -116,7 +116,11 @@ def checkov_runs(
     if not CHECKOV.exists():
         pytest.fail("checkov is not installed: run scripts/test-deps")
     base = tmp_path_factory.mktemp("checkov")
-    real_dirs = [ROOT / "deploy", ROOT / "agent", ROOT / "ui", rendered.directory]
+    # checkov scans directories (it ignores -f beside -d): the root Dockerfile in one of its own.
+    image = base / "image"
+    image.mkdir()
+    shutil.copy(ROOT / "Dockerfile", image / "Dockerfile")
+    real_dirs = [ROOT / "deploy", image, rendered.directory]
     if (ROOT / ".github" / "workflows").is_dir():
         real_dirs.append(ROOT / ".github")
     real = CheckovRun(

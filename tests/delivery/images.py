@@ -36,7 +36,9 @@ HARDENED = (
     "--user",
     "10001:10001",
 )
-SERVICES = {"agent": "agent/Dockerfile", "ui": "ui/Dockerfile"}
+#: The one Dockerfile and its target per service.
+DOCKERFILE = "Dockerfile"
+SERVICES = ("agent", "ui")
 
 
 def podman(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
@@ -92,7 +94,9 @@ def build(service: str, tag: str, context: Path = ROOT, revision: str = "test") 
         "--build-arg",
         f"REVISION={revision}",
         "--file",
-        str(context / SERVICES[service]),
+        str(context / DOCKERFILE),
+        "--target",
+        service,
         "--tag",
         tag,
         str(context),

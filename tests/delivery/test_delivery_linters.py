@@ -1,4 +1,4 @@
-"""Dockerfiles, compose and the security scan: hadolint, `docker-compose config`, the compose
+"""The Dockerfile, compose and the security scan: hadolint, `docker-compose config`, the compose
 spec schema and checkov pass on the real files and fail on broken copies."""
 
 from __future__ import annotations
@@ -21,21 +21,21 @@ from tests.delivery.delivery_checks import (
     run_tool,
 )
 
-DOCKERFILES = [ROOT / "agent" / "Dockerfile", ROOT / "ui" / "Dockerfile"]
+DOCKERFILE = ROOT / "Dockerfile"  # both images, one target each
 COMPOSE = ROOT / "docker-compose.yml"
 
 
-# ---------------------------------------------------------------------------- Dockerfiles
+# ------------------------------------------------------------------------------ Dockerfile
 
 
 def test_dockerfiles_pass_hadolint() -> None:
-    result = hadolint(*DOCKERFILES)
+    result = hadolint(DOCKERFILE)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_hadolint_fails_on_latest(tmp_path: Path) -> None:
     broken = tmp_path / "Dockerfile"
-    text = DOCKERFILES[0].read_text()
+    text = DOCKERFILE.read_text()
     # hadolint cannot see a build argument's default (the promises test checks its digest);
     # a literal :latest in FROM is what it catches.
     broken.write_text(
@@ -46,27 +46,46 @@ def test_hadolint_fails_on_latest(tmp_path: Path) -> None:
     assert "DL3007" in result.stdout
 
 
-@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=["agent", "ui"])
-def test_dockerfile_promises(dockerfile: Path) -> None:
-    text = dockerfile.read_text()
-    stages = re.findall(r"^FROM (\S+) AS (\w+)", text, flags=re.M)
-    assert [name for _, name in stages] == ["manifests", "build", "runtime"]
-    # The base is a build argument whose default is the official image pinned by digest.
+@pytest.mark.parametrize("target", ["agent", "ui"])
+def test_dockerfile_promises(target: str) -> None:
+    text = DOCKERFILE.read_text()
+    stages = dict(
+        (name, image) for image, name in re.findall(r"^FROM (\S+) AS ([\w-]+)", text, flags=re.M)
+    )
+    assert list(stages) == [
+        "manifests",
+        "build",
+        "build-agent",
+        "build-ui",
+        "runtime",
+        "agent",
+        "ui",
+    ]
+    # The base is a build argument whose default is the official image pinned by digest;
+    # every other stage starts from an earlier one.
     assert re.search(
         r"^ARG BASE_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}$", text, flags=re.M
     )
-    assert {image for image, _ in stages} == {"${BASE_IMAGE}"}
-    runtime = text.split(f"AS {stages[-1][1]}", 1)[1]
+    names = list(stages)
+    for i, (name, image) in enumerate(stages.items()):
+        assert image == "${BASE_IMAGE}" or image in names[:i], f"{name} starts from {image}"
+    # What the target's image is made of: the shared runtime stage and its own.
+    runtime = text.split("AS runtime", 1)[1].split("FROM runtime AS agent", 1)[0]
+    own = text.split(f"FROM runtime AS {target}", 1)[1].split("\nFROM ", 1)[0]
+    image = runtime + own
+    assert f"--package travel-{target}" in text.split(f"AS build-{target}", 1)[1].split("FROM ")[0]
     assert "uv sync --frozen --no-dev" in text  # exactly the lock
-    assert "USER 10001:10001" in runtime
-    assert re.search(r'HEALTHCHECK .*\n\s+CMD \["python", "-c", ".*/healthz', runtime)
+    assert "USER 10001:10001" in own
+    assert f'CMD ["travel-{target}"]' in own
+    assert re.search(r'HEALTHCHECK .*\n\s+CMD \["python", "-c", ".*/healthz', image)
     instructions = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     assert "curl" not in instructions and "wget" not in instructions
-    assert "org.opencontainers.image.source" in runtime
-    assert "org.opencontainers.image.revision" in runtime
-    # No compilers or package managers' caches are added to the runtime stage.
-    assert "apt-get" not in runtime and "pip install" not in runtime
-    assert "COPY --from=build" in runtime
+    assert "org.opencontainers.image.source" in image
+    assert "org.opencontainers.image.revision" in image
+    assert f'org.opencontainers.image.title="travel-{target}"' in own
+    # No compilers or package managers' caches are added to the image's stages.
+    assert "apt-get" not in image and "pip install" not in image
+    assert f"COPY --from=build-{target} " in own
 
 
 def test_dockerignore_keeps_secrets_and_state_out() -> None:
@@ -148,7 +167,7 @@ SKIP_COMMENT = re.compile(r"checkov:skip=(CKV\w+)(?::(.*))?")
 
 
 def test_every_checkov_skip_is_justified() -> None:
-    files = [*DOCKERFILES, *sorted((ROOT / "deploy").rglob("*.yaml"))]
+    files = [DOCKERFILE, *sorted((ROOT / "deploy").rglob("*.yaml"))]
     files += sorted((ROOT / ".github").rglob("*.yml")) if (ROOT / ".github").is_dir() else []
     skips = []
     for path in files:

@@ -143,7 +143,8 @@ def test_dependabot_covers_actions_images_python_and_npm() -> None:
     updates = yaml.safe_load(DEPENDABOT.read_text())["updates"]
     ecosystems = {u["package-ecosystem"]: u for u in updates}
     assert set(ecosystems) == {"github-actions", "docker", "uv", "npm"}
-    assert set(ecosystems["docker"]["directories"]) == {"/agent", "/ui"}
+    assert ecosystems["docker"]["directory"] == "/"  # the one Dockerfile, at the root
+    assert (ROOT / "Dockerfile").exists()
     assert (ROOT / ecosystems["npm"]["directory"].lstrip("/") / "package-lock.json").exists()
 
 

@@ -133,7 +133,7 @@ def test_the_uv_version_has_one_home() -> None:
     assert f"uv=={version}" in pyproject["project"]["dependencies"]
     pinned = {
         path: re.findall(r"uv==([0-9.]+)", (ROOT / path).read_text())
-        for path in ("agent/Dockerfile", "ui/Dockerfile", ".github/workflows/cd.yml")
+        for path in ("Dockerfile", ".github/workflows/cd.yml")
     }
     for path, versions in pinned.items():
         assert versions and set(versions) == {version}, f"{path} pins uv {versions}"

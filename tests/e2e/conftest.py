@@ -1,9 +1,9 @@
 """Fixtures for the browser tests: one agent + ui stack and one Chromium per session, a
-fresh browser context per test."""
+fresh browser context per test, and a stack of a test's own for tests that stop its agent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,25 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield Stack(agent, ui)
     ui.stop()
     agent.stop()
+
+
+@pytest.fixture
+def start_stack(tmp_path: Path) -> Iterator[Callable[..., Stack]]:
+    """Starts an agent and a ui of the test's own (`agent_up=False`: the agent is made but
+    not started, as when the planner is down); both are stopped after the test."""
+    started: list[Stack] = []
+
+    def start(*, agent_up: bool = True) -> Stack:
+        agent = agent_service(tmp_path)
+        if agent_up:
+            agent.start("/readyz")
+        started.append(Stack(agent, ui_service(tmp_path, agent.url).start()))
+        return started[-1]
+
+    yield start
+    for own in started:
+        own.ui.stop()
+        own.agent.stop()
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop running in the main

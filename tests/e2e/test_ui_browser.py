@@ -4,7 +4,7 @@ on the embedded defaults: offline planner, offline gazetteer, SQLite."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -13,10 +13,8 @@ from tests.e2e.browser_stack import (
     PLAN,
     Session,
     Stack,
-    agent_service,
     open_session,
     screenshot,
-    ui_service,
 )
 
 pytestmark = pytest.mark.browser
@@ -392,9 +390,9 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         phone.context.close()
 
 
-def test_agent_down_then_back(tmp_path: Path, chromium: Browser) -> None:
-    agent = agent_service(tmp_path)  # not started yet: the planner is down
-    ui = ui_service(tmp_path, agent.url).start()
+def test_agent_down_then_back(start_stack: Callable[..., Stack], chromium: Browser) -> None:
+    own = start_stack(agent_up=False)  # the planner is down
+    agent, ui = own.agent, own.ui
     s = open_session(chromium, viewport={"width": 1280, "height": 800})
     try:
         page = s.page
@@ -423,5 +421,3 @@ def test_agent_down_then_back(tmp_path: Path, chromium: Browser) -> None:
         assert not s.watch.errors, s.watch.errors
     finally:
         s.context.close()
-        ui.stop()
-        agent.stop()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -132,10 +133,10 @@ def test_edits_after_a_delete_and_a_trip_switch_land_on_the_shown_trip(
 
 
 def test_an_outage_keeps_the_trips_and_the_unsent_message(
-    tmp_path: Path, chromium: Browser
+    start_stack: Callable[..., Stack], chromium: Browser
 ) -> None:
-    agent = agent_service(tmp_path).start("/readyz")
-    ui = ui_service(tmp_path, agent.url).start()
+    own = start_stack()
+    agent, ui = own.agent, own.ui
     s = open_session(chromium, viewport={"width": 1280, "height": 800})
     try:
         page = s.page
@@ -185,8 +186,6 @@ def test_an_outage_keeps_the_trips_and_the_unsent_message(
         assert not s.watch.errors, s.watch.errors
     finally:
         s.context.close()
-        ui.stop()
-        agent.stop()
 
 
 def test_earlier_conversations_can_be_reopened_renamed_and_deleted_on_any_replica(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,25 @@ def start_all(agents: list[Proc], ui: Proc | None = None) -> None:
         agent.wait_ready("/readyz")
     if ui is not None:
         ui.launch().wait_ready("/healthz")
+
+
+@contextmanager
+def two_replicas(
+    workdir: Path, agent_env: dict[str, str], **ui_env: str
+) -> Iterator[tuple[Proc, Proc, Proc]]:
+    """The `ha` overlay's topology: agent replicas a and b with the same settings on one
+    temporary PostgreSQL database, behind one ui, started; stopped (and the database
+    dropped) afterwards."""
+    with temp_database() as database:
+        a = agent_proc(workdir, "agent-a", DATABASE_URL=database, **agent_env)
+        b = agent_proc(workdir, "agent-b", DATABASE_URL=database, **agent_env)
+        ui = ui_proc(workdir, [a, b], **ui_env)
+        start_all([a, b], ui)
+        try:
+            yield a, b, ui
+        finally:
+            for proc in (ui, a, b):
+                proc.stop()
 
 
 def text_of(events: list[dict[str, Any]]) -> str:

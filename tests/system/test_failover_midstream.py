@@ -19,12 +19,10 @@ from tests.system.system_stack import (
     BROKE_OFF,
     Person,
     Proc,
-    agent_proc,
     start_all,
-    temp_database,
     text_of,
     trips_summary,
-    ui_proc,
+    two_replicas,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -43,22 +41,13 @@ def slow_llm() -> Iterator[Any]:
 
 @pytest.fixture
 def topology(tmp_path: Path, slow_llm: Any) -> Iterator[tuple[Proc, Proc, Proc]]:
-    with temp_database() as database:
-        common = {
-            "DATABASE_URL": database,
-            "LLM_PROVIDER": "openai",
-            "OPENAI_BASE_URL": slow_llm.url,
-            "OPENAI_API_KEY": "sk-midstream-test",
-        }
-        a = agent_proc(tmp_path, "agent-a", **common)
-        b = agent_proc(tmp_path, "agent-b", **common)
-        ui = ui_proc(tmp_path, [a, b])
-        start_all([a, b], ui)
-        try:
-            yield a, b, ui
-        finally:
-            for proc in (ui, a, b):
-                proc.stop()
+    common = {
+        "LLM_PROVIDER": "openai",
+        "OPENAI_BASE_URL": slow_llm.url,
+        "OPENAI_API_KEY": "sk-midstream-test",
+    }
+    with two_replicas(tmp_path, common) as procs:
+        yield procs
 
 
 async def test_a_turn_cut_mid_stream_ends_with_a_sentence_and_can_be_sent_again(

@@ -19,11 +19,9 @@ from tests.system.system_stack import (
     PLAN,
     Person,
     Proc,
-    agent_proc,
     start_all,
-    temp_database,
     trips_summary,
-    ui_proc,
+    two_replicas,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -98,21 +96,9 @@ async def each(conversations: list[Conversation], *steps: str) -> None:
 
 
 @pytest.fixture
-def database() -> Iterator[str]:
-    with temp_database() as url:
-        yield url
-
-
-@pytest.fixture
-def topology(tmp_path: Path, database: str) -> Iterator[tuple[Proc, Proc, Proc]]:
-    common = {"DATABASE_URL": database, "AGENT_API_TOKEN": TOKEN}
-    a = agent_proc(tmp_path, "agent-a", **common)
-    b = agent_proc(tmp_path, "agent-b", **common)
-    ui = ui_proc(tmp_path, [a, b], AGENT_API_TOKEN=TOKEN)
-    start_all([a, b], ui)
-    yield a, b, ui
-    for proc in (ui, a, b):
-        proc.stop()
+def topology(tmp_path: Path) -> Iterator[tuple[Proc, Proc, Proc]]:
+    with two_replicas(tmp_path, {"AGENT_API_TOKEN": TOKEN}, AGENT_API_TOKEN=TOKEN) as procs:
+        yield procs
 
 
 async def test_conversations_survive_replicas_killed_between_turns(

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 
 from tests.system.system_stack import Proc, agent_proc, start_all, ui_proc
+from testsupport.schema import schema_settings
 from travel_ui.app import create_app
 from travel_ui.settings import Settings
 
@@ -55,13 +55,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(
-    max_examples=20,
-    deadline=None,
-    derandomize=True,  # the same cases on every run: CI stays reproducible
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@schema_settings(max_examples=20)
 def test_ui_api_matches_its_schema(case: schemathesis.Case, ui: dict[str, Any]) -> None:
     case.call_and_validate(
         base_url=ui["proc"].url, headers=ui["headers"], cookies=ui["cookies"], timeout=30

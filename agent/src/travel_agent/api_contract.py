@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from travel_kit import body_limit
 from travel_kit.ids import THREAD_ID_PATTERN
 
 from .client_messages import visible_text_pattern
@@ -131,8 +132,10 @@ def allowed_methods(request: Request) -> list[str]:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only
-    the methods of the first route that matched the path, not all of the path's routes."""
+    the methods of the first route that matched the path, not all of the path's routes;
+    a body over the limit gets the kit's sentence."""
     assert isinstance(exc, HTTPException)
+    exc = body_limit.with_sentence(request, exc)
     if exc.status_code == 405:
         exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
     return await http_exception_handler(request, exc)

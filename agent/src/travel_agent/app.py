@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from travel_kit.body_limit import include_limited
 from travel_kit.request_ids import add_request_ids
 
 from . import (
@@ -153,16 +154,23 @@ def create_app(
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
-    app.include_router(agui.router)
-    app.include_router(trips_api.router)
-    app.include_router(trip_edits_api.router)
-    app.include_router(trip_edits_api.search_router)
-    app.include_router(day_edits_api.router)
-    app.include_router(itinerary_api.router)
-    app.include_router(itinerary_api.public)
-    app.include_router(conversations_api.router)
-    app.include_router(health.router)
+    # FastAPI's body limit; its 413 gets the kit's sentence in http_error.
+    include_limited(
+        app,
+        settings.max_body_bytes,
+        (
+            agui.router,
+            trips_api.router,
+            trip_edits_api.router,
+            trip_edits_api.search_router,
+            day_edits_api.router,
+            itinerary_api.router,
+            itinerary_api.public,
+            conversations_api.router,
+            health.router,
+        ),
+    )
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else None
-    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes, api_token=token)
+    app.add_middleware(ServiceMiddleware, api_token=token)
     add_request_ids(app)
     return app

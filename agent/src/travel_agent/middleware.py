@@ -1,5 +1,4 @@
-"""Every request passes here (after the kit's request id): optional token, body limit,
-timing.
+"""Every request passes here (after the kit's request id): optional token, timing.
 
 Pure ASGI (no BaseHTTPMiddleware) so streamed responses pass straight through.
 """
@@ -10,7 +9,7 @@ import hmac
 import logging
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from travel_kit.asgi import TimedResponse
 from travel_kit.probes import PROBE_PATHS as OPEN_PATHS
@@ -22,29 +21,18 @@ from .metrics import HTTP_REQUEST_DURATION
 log = logging.getLogger(__name__)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class ServiceMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, api_token: str | None) -> None:
+    def __init__(self, app: ASGIApp, *, api_token: str | None) -> None:
         self.app = app
-        self.max_body = max_body_bytes
         self.token = api_token
 
-    @property
-    def too_large(self) -> str:
-        return f"The request body is too large (limit {self.max_body:,} bytes)."
-
     def _refusal(self, path: str, headers: dict[str, str]) -> tuple[int, str] | None:
-        """What to answer instead of the app: a missing token, or a declared size too big."""
+        """What to answer instead of the app: a missing token. (The body size limit is
+        FastAPI's, with the kit's AnnouncedBodyLimit inside this middleware.)"""
         if self.token and path not in OPEN_PATHS:
             expected = f"Bearer {self.token}"
             if not hmac.compare_digest(headers.get("authorization", ""), expected):
                 return 401, "A valid agent API token is required."
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            return 413, self.too_large
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,22 +45,8 @@ class ServiceMiddleware:
         try:
             refusal = self._refusal(scope["path"], headers)
             if refusal is None:
-                received = 0
-
-                async def limited_receive() -> Message:
-                    nonlocal received
-                    message = await receive()
-                    if message["type"] == "http.request":
-                        received += len(message.get("body", b""))
-                        if received > self.max_body:
-                            raise BodyTooLarge
-                    return message
-
-                try:
-                    await self.app(scope, limited_receive, response)
-                    return
-                except BodyTooLarge:
-                    refusal = (413, self.too_large)
+                await self.app(scope, receive, response)
+                return
             await refuse(scope, receive, response, *refusal)
         finally:
             route: Any = scope.get("route")

@@ -24,6 +24,8 @@ from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Route
 
+from travel_kit import body_limit
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 # At least one character that is not white space: names are stripped, never empty.
 Name = Annotated[
@@ -64,6 +66,9 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     answers[429]["headers"] = _RETRY_AFTER
     return answers
 
+
+#: Route options of a change that answers 204 with no body (so the schema shows none).
+NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
 
 EVENT_STREAM: dict[int | str, dict[str, Any]] = {
     200: {
@@ -274,10 +279,12 @@ def http_error_handler(
     routes: Sequence[BaseRoute],
 ) -> Callable[[Request, Exception], Awaitable[Response]]:
     """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only the
-    methods of the first route that matched the path, not those of all the path's routes."""
+    methods of the first route that matched the path, not those of all the path's routes;
+    a body over the limit gets the kit's sentence."""
 
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        exc = body_limit.with_sentence(request, exc)
         if exc.status_code == 405:
             allowed = {
                 method

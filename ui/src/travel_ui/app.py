@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from travel_kit.body_limit import include_limited
 from travel_kit.request_ids import add_request_ids
 
 from . import (
@@ -31,7 +32,7 @@ from .assets import asset_version, script_modules, static_mounts
 from .basemap import basemap_path
 from .context import AppContext
 from .metrics import Metrics
-from .middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from .middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from .rate_limit import RateLimitMiddleware, TokenBuckets
 from .secret_key import resolve_secret_key
 from .session import Sessions
@@ -86,8 +87,8 @@ def create_app(
         routes_share.router,
         routes_health.router,
     )
-    for router in routers:
-        app.include_router(router)
+    # FastAPI's body limit; its 413 gets the sentence in http_error_handler.
+    include_limited(app, settings.max_body_bytes, routers)
     mounts = static_mounts()
     app.router.routes.extend(mounts)
     route_table = [route for router in routers for route in router.routes] + mounts
@@ -96,7 +97,6 @@ def create_app(
     # Outermost last: request id, then context (log, metrics) sees everything, including 413s and
     # 429s; the rate limit answers before a body is read.
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream itself
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_second > 0:
         buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
         app.add_middleware(RateLimitMiddleware, buckets=buckets, metrics=metrics)

@@ -18,10 +18,11 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xstatic_leaflet
 import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from .basemap import Basemap, basemap_path
+from .basemap import IMMUTABLE, Basemap, basemap_path
 
 STATIC_DIR = Path(__file__).parent / "static"
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
@@ -60,35 +61,23 @@ class MemoryFiles:
         self.assets = {name: _load(path) for name, path in files.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._answer(scope)(scope, receive, send)
+
+    def _answer(self, scope: Scope) -> Response:
         name = scope["path"].removeprefix(scope.get("root_path", "")).lstrip("/")
         asset = self.assets.get(name)
         if scope["method"] not in ("GET", "HEAD") or asset is None:
-            status = 405 if asset is not None else 404
-            await _respond(send, status, [(b"content-type", b"text/plain")], b"Not Found")
-            return
+            return PlainTextResponse("Not Found", 405 if asset is not None else 404)
         request_headers = Headers(scope=scope)
-        headers = [
-            (b"content-type", asset.media_type.encode()),
-            (b"cache-control", b"public, max-age=31536000, immutable"),
-            (b"etag", asset.etag.encode()),
-            (b"vary", b"Accept-Encoding"),
-        ]
+        headers = {"Cache-Control": IMMUTABLE, "ETag": asset.etag, "Vary": "Accept-Encoding"}
         if request_headers.get("if-none-match") == asset.etag:
-            await _respond(send, 304, headers, b"")
-            return
+            return Response(status_code=304, headers=headers, media_type=asset.media_type)
         body = asset.body
         if asset.gzipped is not None and "gzip" in request_headers.get("accept-encoding", ""):
             body = asset.gzipped
-            headers.append((b"content-encoding", b"gzip"))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await _respond(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
-
-
-async def _respond(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
-) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+            headers["Content-Encoding"] = "gzip"
+        # (Uvicorn leaves out the body of an answer to HEAD.)
+        return Response(body, headers=headers, media_type=asset.media_type)
 
 
 def _files(root: Path, patterns: tuple[str, ...] = ("**/*",)) -> dict[str, Path]:

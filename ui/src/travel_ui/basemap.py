@@ -15,9 +15,12 @@ import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
 MAX_ZOOM = 6
+#: Tiles and static files never change under one versioned URL.
+IMMUTABLE = "public, max-age=31536000, immutable"
 ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     " (ODbL), built-in map"
@@ -60,17 +63,10 @@ class Basemap:
         path = scope["path"].removeprefix(scope.get("root_path", ""))
         found = self._parse(path) if scope["method"] in ("GET", "HEAD") else None
         body = self.tile(*found) if found and path.endswith(".png") else None
-        if body is None:
-            headers = [(b"content-type", b"text/plain"), (b"content-length", b"9")]
-            await send({"type": "http.response.start", "status": 404, "headers": headers})
-            await send({"type": "http.response.body", "body": b"Not Found"})
-            return
-        headers = [
-            (b"content-type", b"image/png"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"public, max-age=31536000, immutable"),
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        # (Uvicorn leaves out the body of an answer to HEAD.)
+        response = (
+            PlainTextResponse("Not Found", 404)
+            if body is None
+            else Response(body, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
         )
+        await response(scope, receive, send)

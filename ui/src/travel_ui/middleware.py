@@ -1,5 +1,5 @@
-"""ASGI middleware: access log and metrics (the kit adds the request id); security headers;
-body size limit.
+"""ASGI middleware: access log and metrics (the kit adds the request id); security headers.
+(The body size limit is FastAPI's `max_body_size`.)
 
 Written as plain ASGI (not BaseHTTPMiddleware) so streamed responses pass straight through.
 """
@@ -14,7 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from travel_kit.asgi import TimedResponse
 from travel_kit.request_ids import thread_id_var
-from travel_kit.responses import refuse
 
 from .metrics import Metrics
 
@@ -23,13 +22,6 @@ log = logging.getLogger("travel_ui.access")
 _QUIET_ROUTES = frozenset(
     {"/healthz", "/readyz", "/metrics", "/static/{version}", "/static/{version}/vendor/leaflet"}
 )
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 def _route_template(routes: Sequence[BaseRoute], scope: Scope) -> str:
@@ -129,53 +121,3 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class BodyLimitMiddleware:
-    """Refuses request bodies over `max_bytes` with 413, whether or not they announce a
-    Content-Length (chunked bodies are counted as they arrive)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        length = _header(scope, b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _too_large(scope, receive, send, self.max_bytes)
-            return
-        # Read the whole (small) body first, so an oversized chunked one is refused before
-        # the app sees any of it.
-        chunks: list[bytes] = []
-        received = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                await _too_large(scope, receive, send, self.max_bytes)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
-    sentence = f"That request is too large (the limit is {max_bytes} bytes)."
-    await refuse(scope, receive, send, 413, sentence, {"connection": "close"})

@@ -9,13 +9,14 @@ not counted (a page load fetches a dozen files; kubelets probe every few seconds
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
 
 from cachetools import TTLCache
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from travel_kit.responses import refuse
 
 from .metrics import Metrics
 
@@ -74,11 +75,6 @@ class RateLimitMiddleware:
             return
         self.metrics.rate_limited.inc()
         retry_after = max(1, math.ceil(wait))
-        body = json.dumps({"detail": too_many(retry_after)}).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(retry_after).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 429, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await refuse(
+            scope, receive, send, 429, too_many(retry_after), {"Retry-After": str(retry_after)}
+        )

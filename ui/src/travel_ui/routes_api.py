@@ -20,6 +20,7 @@ from sse_starlette import EventSourceResponse
 from . import agent_rest
 from .api_contract import (
     EVENT_STREAM,
+    NO_CONTENT,
     HistoryOut,
     Id,
     NewConversationOut,
@@ -34,7 +35,8 @@ from .api_contract import (
     problems,
 )
 from .context import AppContext, get_ctx
-from .guards import checked_thread_id, thread_id, traveller_id
+from .forward import ChangingAgent, ReadingAgent, ThreadAgent, forward
+from .guards import checked_thread_id, traveller_id
 from .relay import relay_run, stream_outcome
 from .session import new_thread_id
 
@@ -113,13 +115,9 @@ def _run_input(thread: str, **fields: Any) -> dict[str, Any]:
     response_class=EventSourceResponse,
     responses={**EVENT_STREAM, **problems(400, 401, 403, 413, 422)},
 )
-async def chat(
-    body: ChatIn,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> EventSourceResponse:
+async def chat(body: ChatIn, agent: ChangingAgent) -> EventSourceResponse:
     message = {"id": str(uuid.uuid4()), "role": "user", "content": body.message}
-    return _stream(ctx, _run_input(thread, messages=[message]))
+    return _stream(agent.ctx, _run_input(agent.thread, messages=[message]))
 
 
 @router.post(
@@ -127,11 +125,7 @@ async def chat(
     response_class=EventSourceResponse,
     responses={**EVENT_STREAM, **problems(400, 401, 403, 413, 422)},
 )
-async def resume(
-    body: ResumeIn,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> EventSourceResponse:
+async def resume(body: ResumeIn, agent: ChangingAgent) -> EventSourceResponse:
     answer: dict[str, Any] = {"interruptId": body.interrupt_id}
     if not body.approved:
         answer["status"] = "cancelled"
@@ -140,59 +134,26 @@ async def resume(
         if body.place_ids is not None:
             payload["place_ids"] = body.place_ids
         answer |= {"status": "resolved", "payload": payload}
-    return _stream(ctx, _run_input(thread, resume=[answer]))
+    return _stream(agent.ctx, _run_input(agent.thread, resume=[answer]))
 
 
 @router.get("/state", responses={200: {"model": StateOut}, **problems(401, 503)})
-async def state(
-    ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
-) -> dict[str, Any]:
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
-    return agent_rest.public_state(body)
+async def state(agent: ReadingAgent) -> dict[str, Any]:
+    return agent_rest.public_state(await agent.forward("GET", "trips"))
 
 
 @router.get("/history", responses={200: {"model": HistoryOut}, **problems(401, 503)})
-async def history(
-    ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
-) -> dict[str, Any]:
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/history")
-    return {"items": agent_rest.rendered_history(body)}
+async def history(agent: ReadingAgent) -> dict[str, Any]:
+    return {"items": agent_rest.rendered_history(await agent.forward("GET", "history"))}
 
 
 @router.put(
     "/selected-trip",
     responses={200: {"model": StateOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
-async def select_trip(
-    body: SelectIn,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> dict[str, Any]:
-    _, answer = await agent_rest.call(
-        ctx.agent,
-        ctx.metrics,
-        "PUT",
-        f"/threads/{thread}/selected-trip",
-        json={"trip_id": body.trip_id},
-    )
+async def select_trip(body: SelectIn, agent: ChangingAgent) -> dict[str, Any]:
+    answer = await agent.forward("PUT", "selected-trip", json={"trip_id": body.trip_id})
     return agent_rest.public_state(answer)
-
-
-async def _forward_place(
-    ctx: AppContext,
-    method: str,
-    thread: str,
-    trip_id: str,
-    place_id: str | None = None,
-    *,
-    json: Any = None,
-) -> Any:
-    """A place edit, passed on to the agent's REST route for the same trip (and place)."""
-    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/places"
-    if place_id is not None:
-        path += f"/{agent_rest.segment(place_id)}"
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, method, path, json=json)
-    return body
 
 
 @router.post(
@@ -200,42 +161,25 @@ async def _forward_place(
     status_code=201,
     responses={201: {"model": TripOut}, **problems(400, 401, 403, 409, 413, 422, 503)},
 )
-async def create_trip(
-    trip: TripIn, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
-) -> Any:
-    path = f"/threads/{thread}/trips"
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "POST", path, json=trip.model_dump())
-    return body
+async def create_trip(trip: TripIn, agent: ChangingAgent) -> Any:
+    return await agent.forward("POST", "trips", json=trip.model_dump())
 
 
 @router.patch(
     "/trips/{trip_id}",
     responses={200: {"model": TripOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
-async def rename_trip(
-    trip_id: TripId,
-    changes: TripRenameIn,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> Any:
-    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
-    _, body = await agent_rest.call(
-        ctx.agent, ctx.metrics, "PATCH", path, json=changes.model_dump()
-    )
-    return body
+async def rename_trip(trip_id: TripId, changes: TripRenameIn, agent: ChangingAgent) -> Any:
+    return await agent.forward("PATCH", "trips", trip_id, json=changes.model_dump())
 
 
 @router.delete(
     "/trips/{trip_id}",
-    status_code=204,
-    response_class=Response,
     responses=problems(401, 403, 404, 409, 413, 422, 503),
+    **NO_CONTENT,
 )
-async def delete_trip(
-    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
-) -> Response:
-    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}"
-    await agent_rest.call(ctx.agent, ctx.metrics, "DELETE", path)
+async def delete_trip(trip_id: TripId, agent: ChangingAgent) -> Response:
+    await agent.forward("DELETE", "trips", trip_id)
     return Response(status_code=204)
 
 
@@ -252,16 +196,12 @@ NEAR = (
 )
 async def search_places(
     q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+    agent: ReadingAgent,
     near: Annotated[str | None, Query(pattern=NEAR)] = None,
-    ctx: AppContext = Depends(get_ctx),
-    _thread: str = Depends(thread_id),
 ) -> Any:
     """The agent's places provider, searched by name (for adding a place from the card)."""
     query = {"q": q} | ({"near": near} if near is not None else {})
-    _, body = await agent_rest.call(
-        ctx.agent, ctx.metrics, "GET", f"/places/search?{urlencode(query)}"
-    )
-    return body
+    return await forward(agent.ctx, "GET", f"/places/search?{urlencode(query)}")
 
 
 @router.post(
@@ -269,15 +209,9 @@ async def search_places(
     status_code=201,
     responses={201: {"model": PlaceOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
-async def add_place(
-    trip_id: TripId,
-    place: PlaceIn,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> Any:
-    return await _forward_place(
-        ctx, "POST", thread, trip_id, json=place.model_dump(exclude_unset=True)
-    )
+async def add_place(trip_id: TripId, place: PlaceIn, agent: ChangingAgent) -> Any:
+    fields = place.model_dump(exclude_unset=True)
+    return await agent.forward("POST", "trips", trip_id, "places", json=fields)
 
 
 @router.patch(
@@ -285,29 +219,19 @@ async def add_place(
     responses={200: {"model": PlaceOut}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
 async def edit_place(
-    trip_id: TripId,
-    place_id: PlaceId,
-    changes: PlacePatchIn,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
+    trip_id: TripId, place_id: PlaceId, changes: PlacePatchIn, agent: ChangingAgent
 ) -> Any:
     fields = changes.model_dump(exclude_unset=True)
-    return await _forward_place(ctx, "PATCH", thread, trip_id, place_id, json=fields)
+    return await agent.forward("PATCH", "trips", trip_id, "places", place_id, json=fields)
 
 
 @router.delete(
     "/trips/{trip_id}/places/{place_id}",
-    status_code=204,
-    response_class=Response,
     responses=problems(401, 403, 404, 409, 413, 422, 503),
+    **NO_CONTENT,
 )
-async def delete_place(
-    trip_id: TripId,
-    place_id: PlaceId,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> Response:
-    await _forward_place(ctx, "DELETE", thread, trip_id, place_id)
+async def delete_place(trip_id: TripId, place_id: PlaceId, agent: ChangingAgent) -> Response:
+    await agent.forward("DELETE", "trips", trip_id, "places", place_id)
     return Response(status_code=204)
 
 
@@ -318,12 +242,9 @@ async def delete_place(
         **problems(401, 404, 422, 503),
     },
 )
-async def export_trip(
-    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
-) -> Response:
+async def export_trip(trip_id: TripId, agent: ReadingAgent) -> Response:
     """The agent's GeoJSON export of a trip, as a download."""
-    path = f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/export"
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", path)
+    body = await agent.forward("GET", "trips", trip_id, "export")
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in trip_id)[:64]
     return Response(
         json.dumps(body, ensure_ascii=False),
@@ -345,7 +266,7 @@ async def new_conversation(
     """Starts a new thread: a new cookie and CSRF token; the old thread stays in the
     traveller's list of conversations."""
     thread = new_thread_id()
-    _, body = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
+    body = await ThreadAgent(ctx, thread).forward("GET", "trips")
     await agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)
     ctx.sessions.set_thread_cookie(response, thread, traveller)
     return {

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from fastapi import APIRouter, HTTPException, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import agent_rest
-from .api_contract import NewConversationOut, problems
-from .context import AppContext, get_ctx
-from .guards import checked_thread_id, thread_id, traveller_id
+from .api_contract import NO_CONTENT, NewConversationOut, problems
+from .forward import ChangingTraveller, ReadingTraveller, ThreadAgent, TravellerAgent
 
 router = APIRouter(prefix="/api/conversations")
 
@@ -40,37 +39,31 @@ class RenameIn(BaseModel):
     title: str | None = Field(default=None, max_length=120)
 
 
-async def _listed(ctx: AppContext, traveller: str) -> list[dict[str, Any]]:
-    _, body = await agent_rest.call(
-        ctx.agent, ctx.metrics, "GET", f"/travellers/{traveller}/conversations"
-    )
+async def _listed(agent: TravellerAgent) -> list[dict[str, Any]]:
+    body = await agent.conversations("GET")
     items = body.get("items") if isinstance(body, dict) else None
     return [i for i in items or [] if isinstance(i, dict) and isinstance(i.get("thread_id"), str)]
 
 
-async def _thread_for(ctx: AppContext, traveller: str, key: str) -> str:
-    for item in await _listed(ctx, traveller):
-        if ctx.sessions.conversation_key(item["thread_id"]) == key:
+async def _thread_for(agent: TravellerAgent, key: str) -> str:
+    for item in await _listed(agent):
+        if agent.ctx.sessions.conversation_key(item["thread_id"]) == key:
             thread: str = item["thread_id"]
             return thread
     raise HTTPException(404, NOT_LISTED)
 
 
 @router.get("", responses={200: {"model": ConversationsOut}, **problems(401, 503)})
-async def list_conversations(
-    ctx: AppContext = Depends(get_ctx),
-    current: str = Depends(thread_id),
-    traveller: str = Depends(traveller_id),
-) -> dict[str, Any]:
+async def list_conversations(agent: ReadingTraveller) -> dict[str, Any]:
     items = [
         {
-            "key": ctx.sessions.conversation_key(item["thread_id"]),
+            "key": agent.ctx.sessions.conversation_key(item["thread_id"]),
             "title": item.get("title"),
             "trip_names": item.get("trip_names") or [],
             "updated_at": item.get("updated_at") or 0,
-            "current": item["thread_id"] == current,
+            "current": item["thread_id"] == agent.thread,
         }
-        for item in await _listed(ctx, traveller)
+        for item in await _listed(agent)
     ]
     return {"items": items}
 
@@ -80,18 +73,15 @@ async def list_conversations(
     responses={200: {"model": NewConversationOut}, **problems(401, 403, 404, 413, 422, 503)},
 )
 async def open_conversation(
-    key: Key,
-    response: Response,
-    ctx: AppContext = Depends(get_ctx),
-    _current: str = Depends(checked_thread_id),
-    traveller: str = Depends(traveller_id),
+    key: Key, response: Response, agent: ChangingTraveller
 ) -> dict[str, Any]:
     """Switches this browser to one of the traveller's conversations."""
-    thread = await _thread_for(ctx, traveller, key)
-    _, state = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/trips")
-    _, history = await agent_rest.call(ctx.agent, ctx.metrics, "GET", f"/threads/{thread}/history")
-    await agent_rest.record_conversation(ctx.agent, ctx.metrics, traveller, thread)
-    ctx.sessions.set_thread_cookie(response, thread, traveller)
+    ctx, thread = agent.ctx, await _thread_for(agent, key)
+    opened = ThreadAgent(ctx, thread)
+    state = await opened.forward("GET", "trips")
+    history = await opened.forward("GET", "history")
+    await agent_rest.record_conversation(ctx.agent, ctx.metrics, agent.traveller, thread)
+    ctx.sessions.set_thread_cookie(response, thread, agent.traveller)
     return {
         "csrf_token": ctx.sessions.csrf_token(thread),
         "state": agent_rest.public_state(state),
@@ -101,45 +91,24 @@ async def open_conversation(
 
 @router.patch(
     "/{key}",
-    status_code=204,
-    response_class=Response,
     responses=problems(400, 401, 403, 404, 413, 422, 503),
+    **NO_CONTENT,
 )
-async def rename_conversation(
-    key: Key,
-    body: RenameIn,
-    ctx: AppContext = Depends(get_ctx),
-    _current: str = Depends(checked_thread_id),
-    traveller: str = Depends(traveller_id),
-) -> Response:
-    thread = await _thread_for(ctx, traveller, key)
-    await agent_rest.call(
-        ctx.agent,
-        ctx.metrics,
-        "PATCH",
-        f"/travellers/{traveller}/conversations/{thread}",
-        json={"title": body.title},
-    )
+async def rename_conversation(key: Key, body: RenameIn, agent: ChangingTraveller) -> Response:
+    thread = await _thread_for(agent, key)
+    await agent.conversations("PATCH", thread, json={"title": body.title})
     return Response(status_code=204)
 
 
 @router.delete(
     "/{key}",
-    status_code=204,
-    response_class=Response,
     responses=problems(401, 403, 404, 409, 413, 422, 503),
+    **NO_CONTENT,
 )
-async def delete_conversation(
-    key: Key,
-    ctx: AppContext = Depends(get_ctx),
-    current: str = Depends(checked_thread_id),
-    traveller: str = Depends(traveller_id),
-) -> Response:
+async def delete_conversation(key: Key, agent: ChangingTraveller) -> Response:
     """Deletes one of the traveller's other conversations, with its trips."""
-    thread = await _thread_for(ctx, traveller, key)
-    if thread == current:
+    thread = await _thread_for(agent, key)
+    if thread == agent.thread:
         raise HTTPException(409, CURRENT)
-    await agent_rest.call(
-        ctx.agent, ctx.metrics, "DELETE", f"/travellers/{traveller}/conversations/{thread}"
-    )
+    await agent.conversations("DELETE", thread)
     return Response(status_code=204)

@@ -16,7 +16,7 @@ from . import agent_rest
 from .agent_client import AgentUnavailable
 from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
-from .guards import checked_thread_id
+from .forward import ChangingAgent
 from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
@@ -148,16 +148,8 @@ async def share_page(
     status_code=201,
     responses={**problems(401, 403, 404, 409, 413, 422, 503), **_BAD_GATEWAY},
 )
-async def copy_shared(
-    token: Token, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
-) -> JSONResponse:
-    _, trip = await agent_rest.call(
-        ctx.agent,
-        ctx.metrics,
-        "POST",
-        f"/threads/{thread}/trips/copy-from-share",
-        json={"token": token},
-    )
+async def copy_shared(token: Token, agent: ChangingAgent) -> JSONResponse:
+    trip = await agent.forward("POST", "trips", "copy-from-share", json={"token": token})
     return JSONResponse({"trip_id": trip.get("id") if isinstance(trip, dict) else None}, 201)
 
 
@@ -166,15 +158,8 @@ async def copy_shared(
     status_code=201,
     responses={**problems(401, 403, 404, 409, 413, 422, 503), **_BAD_GATEWAY},
 )
-async def create_share(
-    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(checked_thread_id)
-) -> JSONResponse:
-    _, share = await agent_rest.call(
-        ctx.agent,
-        ctx.metrics,
-        "POST",
-        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/shares",
-    )
+async def create_share(trip_id: TripId, agent: ChangingAgent) -> JSONResponse:
+    share = await agent.forward("POST", "trips", trip_id, "shares")
     if not isinstance(share, dict) or not isinstance(share.get("token"), str):
         raise HTTPException(502, "The planner could not make a share link. Please try again.")
     return JSONResponse(
@@ -192,16 +177,6 @@ async def create_share(
     status_code=204,
     responses={**problems(401, 403, 404, 409, 413, 422, 503), **_BAD_GATEWAY},
 )
-async def revoke_share(
-    trip_id: TripId,
-    share_id: ShareId,
-    ctx: AppContext = Depends(get_ctx),
-    thread: str = Depends(checked_thread_id),
-) -> Response:
-    await agent_rest.call(
-        ctx.agent,
-        ctx.metrics,
-        "DELETE",
-        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/shares/{share_id}",
-    )
+async def revoke_share(trip_id: TripId, share_id: ShareId, agent: ChangingAgent) -> Response:
+    await agent.forward("DELETE", "trips", trip_id, "shares", share_id)
     return Response(status_code=204)
