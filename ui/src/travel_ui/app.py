@@ -16,7 +16,15 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from travel_kit.request_ids import add_request_ids
 
-from . import routes_api, routes_conversations, routes_health, routes_pages, routes_share, tracing
+from . import (
+    routes_api,
+    routes_conversations,
+    routes_export,
+    routes_health,
+    routes_pages,
+    routes_share,
+    tracing,
+)
 from .agent_client import AgentClient
 from .api_contract import http_error_handler, validation_sentence
 from .assets import asset_version, script_modules, static_mounts
@@ -73,6 +81,7 @@ def create_app(
     routers = (
         routes_pages.router,
         routes_api.router,
+        routes_export.router,
         routes_conversations.router,
         routes_share.router,
         routes_health.router,

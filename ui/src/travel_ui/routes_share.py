@@ -16,7 +16,7 @@ from . import agent_rest
 from .agent_client import AgentUnavailable
 from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
-from .guards import checked_thread_id
+from .guards import checked_thread_id, thread_id
 from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
@@ -185,6 +185,25 @@ async def create_share(
         },
         201,
     )
+
+
+@router.get("/api/trips/{trip_id}/shares", responses=problems(401, 404, 422, 503))
+async def list_shares(
+    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
+) -> dict[str, Any]:
+    """The trip's links, newest first: when each was made and expires, whether it still
+    opens (the agent never lists tokens)."""
+    _, body = await agent_rest.call(
+        ctx.agent,
+        ctx.metrics,
+        "GET",
+        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/shares",
+    )
+    shares = body.get("shares") if isinstance(body, dict) else None
+    fields = ("share_id", "created_at", "expires_at", "revoked", "expired")
+    listed = [{k: s.get(k) for k in fields} for s in shares or [] if isinstance(s, dict)]
+    listed.sort(key=lambda s: str(s["created_at"]), reverse=True)
+    return {"shares": listed}
 
 
 @router.delete(
