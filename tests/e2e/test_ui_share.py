@@ -141,7 +141,7 @@ def test_export_menu_downloads_every_file_and_links_each_days_directions(
     httpx.delete(f"{stack.agent.url}/threads/{thread_of(owner)}/trips/{gone['id']}", timeout=10)
     page.click("#trip-export")
     menu.locator("[role=menuitem]", has_text="KML").click()
-    expect(menu.locator(".trip-out-status")).to_have_text(
+    expect(page.locator("#trip-export-pop .trip-out-status")).to_have_text(
         f"The KML file of Gone soon could not be made. There is no trip with id '{gone['id']}'."
     )
     page.keyboard.press("Escape")
@@ -234,7 +234,7 @@ def test_the_menu_and_the_dialog_fit_a_phone(owner: Session) -> None:
         page.click("#trip-export")
         menu = page.locator("#trip-export-menu")
         expect(menu).to_be_visible()
-        assert inside(menu.bounding_box(), 390, 844)
+        assert inside(page.locator("#trip-export-pop").bounding_box(), 390, 844)
         heights = menu.locator("[role=menuitem]").evaluate_all(
             "els => els.map(e => e.getBoundingClientRect().height)"
         )

@@ -63,18 +63,14 @@ export function exportMenu(getTrip) {
     icon("download"),
   );
   const status = h("p", { class: "trip-out-status", role: "status", "aria-live": "polite" });
-  const menu = h("div", {
-    class: "trip-out-menu",
-    id: "trip-export-menu",
-    role: "menu",
-    "aria-label": "Export this trip",
-    hidden: true,
-  });
+  const menu = h("div", { id: "trip-export-menu", role: "menu", "aria-label": "Export this trip" });
+  // The menu and its status line (a live region may not sit inside role=menu).
+  const pop = h("div", { class: "trip-out-menu", id: "trip-export-pop", hidden: true }, menu, status);
   const items = () => [...menu.querySelectorAll('[role="menuitem"]')];
 
   function close({ focus = true } = {}) {
-    if (menu.hidden) return;
-    menu.hidden = true;
+    if (pop.hidden) return;
+    pop.hidden = true;
     button.setAttribute("aria-expanded", "false");
     if (focus) button.focus();
   }
@@ -118,8 +114,9 @@ export function exportMenu(getTrip) {
     const trip = getTrip();
     if (!trip) return;
     status.textContent = "";
-    menu.replaceChildren(
-      h("p", { class: "trip-out-heading", role: "none", text: `Download ${trip.name} as` }),
+    const formats = h(
+      "div",
+      { role: "group", "aria-label": `Download ${trip.name} as` },
       ...FORMATS.map(([format, label, hint]) =>
         h(
           "button",
@@ -129,18 +126,20 @@ export function exportMenu(getTrip) {
         ),
       ),
     );
+    // Headings are for the eye; the groups' labels say the same to screen readers.
+    const heading = (text) => h("p", { class: "trip-out-heading", role: "none", "aria-hidden": "true", text });
+    menu.replaceChildren(heading(`Download ${trip.name} as`), formats);
     if (trip.days?.length) {
-      const group = h("div", { role: "group", "aria-label": "Directions in Google Maps" });
-      menu.append(h("p", { class: "trip-out-heading", role: "none", text: "Directions per day" }), group);
+      const group = h("div", { role: "group", "aria-label": "Directions in Google Maps, per day" });
+      menu.append(heading("Directions per day"), group);
       directions(trip, group);
     }
-    menu.append(status);
-    menu.hidden = false;
+    pop.hidden = false;
     button.setAttribute("aria-expanded", "true");
     items()[0]?.focus();
   }
 
-  button.addEventListener("click", () => (menu.hidden ? open() : close()));
+  button.addEventListener("click", () => (pop.hidden ? open() : close()));
   button.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
@@ -167,8 +166,8 @@ export function exportMenu(getTrip) {
   });
   // A click elsewhere closes the menu; the download's own (scripted) click does not.
   document.addEventListener("click", (event) => {
-    if (event.isTrusted && !menu.hidden && !menu.contains(event.target) && !button.contains(event.target)) close({ focus: false });
+    if (event.isTrusted && !pop.hidden && !pop.contains(event.target) && !button.contains(event.target)) close({ focus: false });
   });
 
-  return { button, menu, close };
+  return { button, pop, close };
 }

@@ -10,7 +10,7 @@ export function initTripOut() {
   const mount = $("trip-out");
   const menu = exportMenu(selectedTrip);
   const share = shareDialog(selectedTrip);
-  mount.append(menu.button, menu.menu, share.button);
+  mount.append(menu.button, menu.pop, share.button);
   document.body.append(share.dialog);
 
   let shownTripId = null;
