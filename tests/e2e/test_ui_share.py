@@ -1,7 +1,8 @@
 """A trip out of the app, in a real browser: the trip card's export menu (files parsed back
 with the libraries the agent's tests use, directions per day, a refusal as a sentence),
-the share dialog (a link opened by a second person on another ui replica, copied into
-their trips, then turned off), both at phone size; and a marker dragged on the map."""
+the share dialog (a link opened by a second person on another ui replica, on the built-in
+map, copied into their trips, then turned off), both at phone size; and a marker dragged
+on the map."""
 
 from __future__ import annotations
 
@@ -186,6 +187,13 @@ def test_a_share_link_opens_on_another_replica_is_copied_then_turned_off(
         expect(shared.locator(".share-day h2")).to_have_count(len(trip["days"]))
         expect(shared.locator("#share-map .leaflet-marker-icon")).to_have_count(len(trip["places"]))
         expect(shared.locator("#composer-input, #transcript")).to_have_count(0)
+        # With no internet (the street tile host is dropped), the ui's own world map shows.
+        expect(shared.locator("#share-map-note")).to_contain_text(
+            "Street tiles from tile.openstreetmap.org cannot be loaded right now; the built-in"
+        )
+        expect(
+            shared.locator("#share-map img.leaflet-tile-loaded[src*='/tiles/']").first
+        ).to_be_visible()
         screenshot(shared, "share-page")
 
         # Copied into their own trips: their own conversation has it, selected.

@@ -8,7 +8,6 @@ import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import nh3
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -17,6 +16,7 @@ from .agent_client import AgentUnavailable
 from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
 from .guards import checked_thread_id, thread_id
+from .routes_pages import page_tiles
 from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
@@ -129,10 +129,7 @@ async def share_page(
                 "trip": body["trip"] if ok else None,
                 "routes": body["routes"] if ok else None,
                 "token": token,
-                "tiles": {
-                    "url": ctx.settings.tile_url,
-                    "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
-                },
+                "tiles": page_tiles(ctx),
             },
         },
         status_code=200 if ok else (status if status in (404, 410, 503) else 502),
