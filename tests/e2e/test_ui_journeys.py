@@ -342,9 +342,12 @@ def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
         expect(proposed).to_have_count(0)
         expect(page.locator("#send-button")).not_to_have_class(re.compile("is-stop"))
 
-        # The trip's GeoJSON export, from the trip card.
+        # The trip's GeoJSON export, from the trip card's export menu; the menu and the
+        # share dialog pass the scan too.
+        page.click("#trip-export")
+        assert serious_violations(page) == []
         with page.expect_download() as info:
-            page.click("#trip-export")
+            page.locator("#trip-export-menu [role=menuitem]", has_text="GeoJSON").click()
         download = info.value
         assert download.suggested_filename.endswith(".geojson")
         body = json.loads(Path(download.path()).read_text())
@@ -352,6 +355,10 @@ def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
         # A Point per place, in day and stop order (the days' route lines are unnamed).
         points = [f for f in body["features"] if f["geometry"]["type"] == "Point"]
         assert sorted(f["properties"]["name"] for f in points) == sorted(shown)
+        page.click("#trip-share")
+        expect(page.locator("#share-dialog")).to_be_visible()
+        assert serious_violations(page) == []
+        page.keyboard.press("Escape")
 
         page.click("#conversations-open")
         expect(page.locator("#conversation-list .conversation")).to_have_count(1)

@@ -71,6 +71,8 @@ def attempts(trip_id: str, place_id: str, interrupt_id: str) -> dict[tuple[str, 
         ("DELETE", "/api/trips/{trip_id}"): None,
         ("GET", "/api/places/search"): None,
         ("GET", "/api/trips/{trip_id}/export"): None,
+        ("GET", "/api/trips/{trip_id}/routes"): None,
+        ("GET", "/api/trips/{trip_id}/shares"): None,
         ("GET", "/api/conversations"): None,
         ("POST", "/api/conversations/{key}/open"): None,
         ("PATCH", "/api/conversations/{key}"): {"title": "Mine now"},
@@ -80,7 +82,6 @@ def attempts(trip_id: str, place_id: str, interrupt_id: str) -> dict[tuple[str, 
         ("POST", "/api/shared/{token}/copy"): None,
         ("POST", "/api/trips/{trip_id}/place-moves"): {"place_ids": [place_id], "day": None},
         ("PUT", "/api/trips/{trip_id}/start-date"): {"start_date": "2027-01-01"},
-        ("GET", "/api/trips/{trip_id}/routes"): None,
     }
 
 

@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import gpxpy
+import icalendar
 import pytest
 from fastapi import FastAPI
 from langchain_core.language_models import BaseChatModel
@@ -180,6 +182,37 @@ async def test_share_open_copy_revoke(
     page = await viewer.http.get(share["path"])
     assert page.status_code == 410
     assert "turned off by its owner" in page.text
+    listed = (await owner.http.get("/api/trips/rome/shares")).json()["shares"]
+    assert [(s["share_id"], s["revoked"]) for s in listed] == [(share["share_id"], True)]
+    assert "token" not in listed[0]
+
+
+async def test_exports_and_routes_pass_through(
+    make_ui: Callable[..., FastAPI], make_browser: Callable[[FastAPI], Browser]
+) -> None:
+    owner = await _planned_owner(make_ui(), make_browser)
+    trip = next(t for t in (await owner.state())["trips"] if t["id"] == "rome")
+    r = await owner.http.get("/api/trips/rome/export", params={"format": "gpx"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/gpx+xml")
+    assert r.headers["content-disposition"] == 'attachment; filename="trip-rome.gpx"'
+    gpx = gpxpy.parse(r.text)
+    assert [len(route.points) for route in gpx.routes] == [
+        len(d["place_ids"]) for d in trip["days"]
+    ]
+    r = await owner.http.get("/api/trips/rome/export", params={"format": "ics"})
+    calendar = icalendar.Calendar.from_ical(r.content)
+    assert len(calendar.walk("VEVENT")) == 3
+    refused = await owner.http.get("/api/trips/rome/export", params={"format": "pdf"})
+    assert refused.status_code == 422
+    missing = await owner.http.get("/api/trips/nope/export", params={"format": "kml"})
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+
+    routes = (await owner.http.get("/api/trips/rome/routes")).json()
+    assert [d["place_ids"] for d in routes["days"]] == [d["place_ids"] for d in trip["days"]]
+    assert all(
+        d["google_maps_url"].startswith("https://www.google.com/maps/dir/") for d in routes["days"]
+    )
 
 
 async def test_unknown_link_page(

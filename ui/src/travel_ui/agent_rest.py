@@ -6,6 +6,7 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 from fastapi import HTTPException
 
 from .agent_client import AgentClient, AgentUnavailable
@@ -50,17 +51,33 @@ async def call(
     json: Any = None,
 ) -> tuple[int, Any]:
     """Calls the agent; returns (status, body) on success, raises HTTPException otherwise."""
+    response = await call_raw(agent, metrics, method, path, json=json)
+    return response.status_code, _json(response)
+
+
+def _json(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+async def call_raw(
+    agent: AgentClient,
+    metrics: Metrics,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+) -> httpx.Response:
+    """Like `call`, but the agent's answer as it came (for files that are not JSON)."""
     try:
         response = await agent.request(method, path, json=json)
     except AgentUnavailable as exc:
         metrics.agent_unavailable.inc()
         raise HTTPException(503, UNAVAILABLE) from exc
-    body: Any = None
-    if response.content:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
     if response.status_code == 401:
         log.error("the agent refused our token: check AGENT_API_TOKEN on both services")
         raise HTTPException(503, UNAVAILABLE)
@@ -69,8 +86,8 @@ async def call(
         if response.status_code >= 500:
             log.warning("agent error", extra={"status": response.status_code, "path": path})
             status = 503
-        raise HTTPException(status, _sentence(response.status_code, body))
-    return response.status_code, body
+        raise HTTPException(status, _sentence(response.status_code, _json(response)))
+    return response
 
 
 async def record_conversation(

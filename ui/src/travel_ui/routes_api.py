@@ -5,7 +5,6 @@ Everything is proxied to the agent for the thread in the cookie; nothing is stor
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -233,24 +232,6 @@ async def edit_place(
 async def delete_place(trip_id: TripId, place_id: PlaceId, agent: ChangingAgent) -> Response:
     await agent.forward("DELETE", "trips", trip_id, "places", place_id)
     return Response(status_code=204)
-
-
-@router.get(
-    "/trips/{trip_id}/export",
-    responses={
-        200: {"description": "The trip as GeoJSON", "content": {"application/geo+json": {}}},
-        **problems(401, 404, 422, 503),
-    },
-)
-async def export_trip(trip_id: TripId, agent: ReadingAgent) -> Response:
-    """The agent's GeoJSON export of a trip, as a download."""
-    body = await agent.forward("GET", "trips", trip_id, "export")
-    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in trip_id)[:64]
-    return Response(
-        json.dumps(body, ensure_ascii=False),
-        media_type="application/geo+json",
-        headers={"Content-Disposition": f'attachment; filename="trip-{name}.geojson"'},
-    )
 
 
 @router.post(

@@ -56,20 +56,7 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
             "llm_provider": (ready or {}).get("llm_provider"),
             "places_provider": (ready or {}).get("places_provider"),
         },
-        "tiles": {
-            "url": ctx.settings.tile_url,
-            # Leaflet shows attribution as HTML; it is an operator setting, sanitised anyway.
-            "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
-            "host": urlsplit(ctx.settings.tile_url).hostname or "",
-            # The built-in world map under it, served by the ui (None if not installed).
-            "basemap": {
-                "url": f"/static/{ctx.asset_version}/tiles/{{z}}/{{x}}/{{y}}.png",
-                "attribution": basemap.ATTRIBUTION,
-                "max_zoom": basemap.MAX_ZOOM,
-            }
-            if ctx.basemap
-            else None,
-        },
+        "tiles": page_tiles(ctx),
     }
     response = ctx.templates.TemplateResponse(
         request,
@@ -86,3 +73,22 @@ async def index(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
     # Refreshing the cookie on every visit keeps an active conversation from expiring.
     ctx.sessions.set_thread_cookie(response, thread, traveller)
     return response
+
+
+def page_tiles(ctx: AppContext) -> dict[str, Any]:
+    """The map's tile layers for a page's scripts: street tiles from TILE_URL over the
+    built-in world map (also the shared trip's page)."""
+    return {
+        "url": ctx.settings.tile_url,
+        # Leaflet shows attribution as HTML; it is an operator setting, sanitised anyway.
+        "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
+        "host": urlsplit(ctx.settings.tile_url).hostname or "",
+        # The built-in world map under it, served by the ui (None if not installed).
+        "basemap": {
+            "url": f"/static/{ctx.asset_version}/tiles/{{z}}/{{x}}/{{y}}.png",
+            "attribution": basemap.ATTRIBUTION,
+            "max_zoom": basemap.MAX_ZOOM,
+        }
+        if ctx.basemap
+        else None,
+    }

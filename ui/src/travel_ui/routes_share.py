@@ -8,7 +8,6 @@ import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import nh3
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -17,6 +16,8 @@ from .agent_client import AgentUnavailable
 from .api_contract import Problem, problems
 from .context import AppContext, get_ctx
 from .forward import ChangingAgent
+from .guards import thread_id
+from .routes_pages import page_tiles
 from .session import COOKIE_NAME, new_thread_id, new_traveller_id
 
 router = APIRouter()
@@ -129,10 +130,7 @@ async def share_page(
                 "trip": body["trip"] if ok else None,
                 "routes": body["routes"] if ok else None,
                 "token": token,
-                "tiles": {
-                    "url": ctx.settings.tile_url,
-                    "attribution": nh3.clean(ctx.settings.tile_attribution, tags={"a"}),
-                },
+                "tiles": page_tiles(ctx),
             },
         },
         status_code=200 if ok else (status if status in (404, 410, 503) else 502),
@@ -170,6 +168,25 @@ async def create_share(trip_id: TripId, agent: ChangingAgent) -> JSONResponse:
         },
         201,
     )
+
+
+@router.get("/api/trips/{trip_id}/shares", responses=problems(401, 404, 422, 503))
+async def list_shares(
+    trip_id: TripId, ctx: AppContext = Depends(get_ctx), thread: str = Depends(thread_id)
+) -> dict[str, Any]:
+    """The trip's links, newest first: when each was made and expires, whether it still
+    opens (the agent never lists tokens)."""
+    _, body = await agent_rest.call(
+        ctx.agent,
+        ctx.metrics,
+        "GET",
+        f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/shares",
+    )
+    shares = body.get("shares") if isinstance(body, dict) else None
+    fields = ("share_id", "created_at", "expires_at", "revoked", "expired")
+    listed = [{k: s.get(k) for k in fields} for s in shares or [] if isinstance(s, dict)]
+    listed.sort(key=lambda s: str(s["created_at"]), reverse=True)
+    return {"shares": listed}
 
 
 @router.delete(

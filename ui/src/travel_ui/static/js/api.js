@@ -19,7 +19,7 @@ const OFFLINE = "The planner cannot be reached right now. Please try again in a 
 // Answers slower than this count as "unavailable" (a hung connection must not stall polls).
 const TIMEOUT_MS = 8000;
 
-async function request(method, path, body) {
+export async function request(method, path, body) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   if (body !== undefined) headers["Content-Type"] = "application/json";

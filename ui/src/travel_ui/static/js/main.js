@@ -8,6 +8,7 @@ import { createMap, invalidate, leafletReady } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
 import { applyState, savedTrips, setConversationTag, store, subscribe, update } from "./store.js";
 import { toast } from "./toast.js";
+import { initTripOut } from "./trip_out.js";
 import { initTrips } from "./trips.js";
 
 const boot = JSON.parse($("boot").textContent);
@@ -19,6 +20,7 @@ initStatus(boot.agent);
 if (boot.state) applyState(boot.state);
 else if (!boot.agent.available) applyState(savedTrips(), { save: false });
 initTrips();
+initTripOut();
 initChat();
 initConversations();
 renderHistory(boot.history ?? []);

@@ -21,7 +21,6 @@ const formSlot = $("place-form-slot");
 const addButton = $("trip-add");
 const toggle = $("trip-toggle");
 const readOnlyNote = $("trip-readonly");
-const exportLink = $("trip-export");
 const tripActions = $("trip-actions");
 const newTripButton = $("trip-new");
 const renameButton = $("trip-rename");
@@ -650,8 +649,6 @@ export function render() {
   renameButton.hidden = deleteTripButton.hidden = !trip;
   searchForm.hidden = !trip || readOnly;
   if (!trip || readOnly || resultsTripId !== trip.id) clearResults();
-  exportLink.hidden = !trip || readOnly;
-  if (trip) exportLink.href = `/api/trips/${encodeURIComponent(trip.id)}/export`;
   card.classList.toggle("is-busy", Boolean(busyReason()));
   const routes = renderDays(trip, readOnly || Boolean(busyReason()));
 

@@ -16,8 +16,22 @@
       [trip.center_latitude, trip.center_longitude],
       trip.zoom || 13,
     );
+    // The ui's built-in world map underneath (as on the planner page), street tiles over it.
+    const base = boot.tiles.basemap;
+    if (base) {
+      L.tileLayer(base.url, { attribution: base.attribution, maxNativeZoom: base.max_zoom, maxZoom: 19 }).addTo(map);
+    }
     if (boot.tiles.url) {
-      L.tileLayer(boot.tiles.url, { attribution: boot.tiles.attribution, maxZoom: 19 }).addTo(map);
+      const street = L.tileLayer(boot.tiles.url, { attribution: boot.tiles.attribution, maxZoom: 19 });
+      const note = document.getElementById("share-map-note");
+      street.on("tileerror", () => {
+        note.textContent = `Street tiles from ${boot.tiles.host} cannot be loaded right now${base ? "; the built-in world map shows countries and regions" : ""}.`;
+        note.hidden = false;
+      });
+      street.on("tileload", () => {
+        note.hidden = true;
+      });
+      street.addTo(map);
     }
     const places = new Map(trip.places.map((p) => [p.id, p]));
     const bounds = [];
