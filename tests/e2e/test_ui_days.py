@@ -156,6 +156,9 @@ def test_plan_reshape_and_reload_a_multi_day_trip(stack: Stack, session: Session
 
     # Drag the first place of day 1 to the top of day 2: the agent stores the move.
     moving = names_of(replanned, 1)[0]
+    # The day routes arrive after the approval's redraw and redraw the card again: a drag
+    # begun before that lands on a list that is replaced under the pointer.
+    page.wait_for_load_state("networkidle")
     target = page.locator("#place-list .day[data-day='2'] .place").first
     page.locator("#place-list .day[data-day='1'] .place").first.drag_to(
         target, target_position={"x": 40, "y": 4}
