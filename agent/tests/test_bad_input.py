@@ -13,12 +13,35 @@ async def _unchanged(client: AgentClient, thread: str, before: dict) -> None:
     assert await client.trips(thread) == before
 
 
-async def test_malformed_json_is_422(client: AgentClient) -> None:
-    r = await client.http.post(
-        "/copilotkit", content=b"{not json", headers={"content-type": "application/json"}
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/copilotkit"),
+        ("POST", f"/threads/{new_thread()}/trips"),
+        ("PUT", f"/threads/{new_thread()}/selected-trip"),
+        ("POST", f"/threads/{new_thread()}/trips/1/place-moves"),
+    ],
+)
+@pytest.mark.parametrize(
+    "body", [b"{not json", b'{"name": "caf\xe9"}'], ids=["malformed", "latin-1"]
+)
+async def test_a_body_that_is_not_json_is_400_as_documented(
+    client: AgentClient, method: str, path: str, body: bytes
+) -> None:
+    r = await client.http.request(
+        method, path, content=body, headers={"content-type": "application/json"}
     )
-    assert r.status_code == 422
-    assert r.json()["detail"] == "The request body is not valid JSON."
+    assert r.status_code == 400
+    assert r.json() == {"detail": "The request body is not valid JSON."}
+
+
+async def test_json_nested_too_deeply_is_422_on_every_route(client: AgentClient) -> None:
+    for path in ("/copilotkit", f"/threads/{new_thread()}/trips"):
+        r = await client.http.post(
+            path, content=b"[" * 100_000, headers={"content-type": "application/json"}
+        )
+        assert r.status_code == 422, path
+        assert r.json() == {"detail": "The request body is nested too deeply."}
 
 
 async def test_invalid_run_agent_input_is_422(client: AgentClient) -> None:

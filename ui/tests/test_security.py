@@ -282,7 +282,7 @@ async def test_invalid_input_is_refused_with_one_sentence_before_reaching_the_ag
 async def test_405_lists_every_method_of_the_path(browser: Browser) -> None:
     response = await browser.http.put("/api/trips/1/places/1", headers=browser.headers())
     assert response.status_code == 405
-    assert response.headers["allow"] == "DELETE, PATCH"
+    assert response.headers["allow"] == "PATCH, DELETE"
 
 
 def test_thread_ids_come_from_the_secrets_module_with_at_least_128_bits(

@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from langgraph.types import StateSnapshot
 from pydantic import ValidationError
 
+from travel_kit.http_errors import NESTED_TOO_DEEPLY, NOT_JSON
 from travel_kit.ids import is_thread_id
 
 from . import errors, tracing
@@ -72,7 +73,7 @@ def _validation_summary(exc: ValidationError) -> str:
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "AG-UI event stream"},
-        **problem_responses(401, 409, 413, 422, 503),
+        **problem_responses(400, 401, 409, 413, 422, 503),
     },
     openapi_extra=run_input_request_body(),
 )
@@ -81,9 +82,9 @@ async def run_agent(request: Request) -> Response:
     try:
         data = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
-        return _refuse(422, "The request body is not valid JSON.")
+        return _refuse(400, NOT_JSON)
     except RecursionError:  # the parser gives up on very deep nesting
-        return _refuse(422, "The request body is nested too deeply.")
+        return _refuse(422, NESTED_TOO_DEEPLY)
     try:
         run_input = RunAgentInput.model_validate(data)
     except ValidationError as exc:

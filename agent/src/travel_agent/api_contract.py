@@ -1,6 +1,7 @@
 """What the HTTP API promises beyond FastAPI's defaults: every refusal documented with
-its shape, the AG-UI request body in the OpenAPI schema, and a correct `Allow` header,
-so that clients (and the schema-based tests) can rely on the schema."""
+its shape and the AG-UI request body in the OpenAPI schema, so that clients (and the
+schema-based tests) can rely on the schema. (The refusals both services share, 400 for a
+body that is not JSON and a complete `Allow` on 405, are the kit's `http_errors`.)"""
 
 from __future__ import annotations
 
@@ -8,13 +9,8 @@ import copy
 from typing import Any
 
 from ag_ui.core import RunAgentInput
-from fastapi import Request, Response
-from fastapi.exception_handlers import http_exception_handler
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
-from travel_kit import body_limit
 from travel_kit.ids import THREAD_ID_PATTERN
 
 from .client_messages import visible_text_pattern
@@ -30,7 +26,7 @@ class Problem(BaseModel):
 
 
 _WHY = {
-    400: "The body could not be read (for example, it is not UTF-8)",
+    400: "The body is not JSON (malformed, or not UTF-8)",
     401: "AGENT_API_TOKEN is set and the request does not carry it",
     404: "No such trip or place",
     409: "A run, an edit or an approval is pending on this conversation",
@@ -107,35 +103,3 @@ def _tagged(*nodes: Any) -> list[tuple[str, str]]:
         elif isinstance(node, list):
             stack.extend(node)
     return found
-
-
-#: Methods a 405 may list in `Allow`.
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-def allowed_methods(request: Request) -> list[str]:
-    """The methods some route answers on this request's path. Asked of the router itself:
-    FastAPI keeps included routers as nested routes, so `app.routes` alone misses them."""
-    allowed = []
-    for method in _METHODS:
-        scope = {
-            "type": "http",
-            "path": request.scope["path"],
-            "root_path": request.scope.get("root_path", ""),
-            "method": method,
-            "headers": [],
-        }
-        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return allowed
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only
-    the methods of the first route that matched the path, not all of the path's routes;
-    a body over the limit gets the kit's sentence."""
-    assert isinstance(exc, HTTPException)
-    exc = body_limit.with_sentence(request, exc)
-    if exc.status_code == 405:
-        exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
-    return await http_exception_handler(request, exc)

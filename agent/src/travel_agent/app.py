@@ -14,6 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from travel_kit.body_limit import include_limited
+from travel_kit.http_errors import http_error, not_json
 from travel_kit.request_ids import add_request_ids
 
 from . import (
@@ -28,7 +29,7 @@ from . import (
     trips_api,
 )
 from .agui_agent import TravelAgent
-from .api_contract import http_error, run_input_components
+from .api_contract import run_input_components
 from .conversations import Conversations
 from .graph import GraphDeps, build_graph
 from .itinerary.routes import RouteService
@@ -139,6 +140,8 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if (answer := not_json(exc)) is not None:
+            return answer
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
             for e in exc.errors()[:5]

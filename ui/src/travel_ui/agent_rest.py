@@ -16,6 +16,7 @@ from .metrics import Metrics
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "The planner is unavailable right now. Please try again in a moment."
+COULD_NOT = "The planner could not do that. Please try again."
 
 
 def segment(value: str) -> str:
@@ -39,7 +40,7 @@ def _sentence(status: int, body: Any) -> str:
         return "That trip or place no longer exists."
     if status == 409:
         return "The planner is busy with this conversation. Please wait a moment."
-    return "The planner could not do that. Please try again."
+    return COULD_NOT
 
 
 async def call(
@@ -81,6 +82,11 @@ async def call_raw(
     if response.status_code == 401:
         log.error("the agent refused our token: check AGENT_API_TOKEN on both services")
         raise HTTPException(503, UNAVAILABLE)
+    if response.status_code == 400:
+        # The ui sends only JSON it made itself: an agent that cannot read it is our fault,
+        # not the person's, so its sentence ("not valid JSON") is not passed on.
+        log.error("the agent could not read our request body", extra={"path": path})
+        raise HTTPException(502, COULD_NOT)
     if response.status_code >= 400:
         status = response.status_code if response.status_code in (404, 409, 413, 422) else 502
         if response.status_code >= 500:

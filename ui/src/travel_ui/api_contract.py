@@ -12,19 +12,15 @@ ever disagree.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
-from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute, Match, Route
 
-from travel_kit import body_limit
+from travel_kit.http_errors import not_json
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 # At least one character that is not white space: names are stripped, never empty.
@@ -261,11 +257,14 @@ class NewConversationOut(BaseModel):
 
 
 async def validation_sentence(_request: Request, exc: Exception) -> JSONResponse:
-    """FastAPI's 422 as one sentence naming the first field that is wrong."""
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    """FastAPI's 422 as one sentence naming the first field that is wrong (a body that is
+    not JSON at all: the kit's 400)."""
+    if not isinstance(exc, RequestValidationError):
+        return JSONResponse({"detail": "The request is not valid."}, status_code=422)
+    if (answer := not_json(exc)) is not None:
+        return answer
+    errors = exc.errors()
     first = errors[0] if errors else {}
-    if first.get("type") == "json_invalid":  # not a body with a wrong field: no body at all
-        return JSONResponse({"detail": "The request body is not valid JSON."}, status_code=400)
     field = next((str(p) for p in reversed(first.get("loc", ())) if isinstance(p, str)), "")
     message = str(first.get("msg", "is not valid")).rstrip(".")
     if field in ("body", ""):
@@ -273,27 +272,3 @@ async def validation_sentence(_request: Request, exc: Exception) -> JSONResponse
     else:
         detail = f"Please check the {field}: {message}."
     return JSONResponse({"detail": detail}, status_code=422)
-
-
-def http_error_handler(
-    routes: Sequence[BaseRoute],
-) -> Callable[[Request, Exception], Awaitable[Response]]:
-    """FastAPI's HTTP error answer, with a complete `Allow` on 405: Starlette lists only the
-    methods of the first route that matched the path, not those of all the path's routes;
-    a body over the limit gets the kit's sentence."""
-
-    async def handle(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        exc = body_limit.with_sentence(request, exc)
-        if exc.status_code == 405:
-            allowed = {
-                method
-                for route in routes
-                if isinstance(route, Route) and route.methods
-                if route.matches(request.scope)[0] != Match.NONE
-                for method in route.methods
-            }
-            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
-        return await http_exception_handler(request, exc)
-
-    return handle

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from travel_kit.body_limit import include_limited
+from travel_kit.http_errors import http_error
 from travel_kit.request_ids import add_request_ids
 
 from . import (
@@ -28,7 +29,7 @@ from . import (
     tracing,
 )
 from .agent_client import AgentClient
-from .api_contract import http_error_handler, validation_sentence
+from .api_contract import validation_sentence
 from .assets import asset_version, script_modules, static_mounts
 from .basemap import basemap_path
 from .context import AppContext
@@ -89,12 +90,12 @@ def create_app(
         routes_share.router,
         routes_health.router,
     )
-    # FastAPI's body limit; its 413 gets the sentence in http_error_handler.
+    # FastAPI's body limit; its 413 gets the sentence in the kit's http_error.
     include_limited(app, settings.max_body_bytes, routers)
     mounts = static_mounts()
     app.router.routes.extend(mounts)
     route_table = [route for router in routers for route in router.routes] + mounts
-    app.add_exception_handler(HTTPException, http_error_handler(route_table))
+    app.add_exception_handler(HTTPException, http_error)
 
     # Outermost last: request id, then context (log, metrics) sees everything, including 413s and
     # 429s; the rate limit answers before a body is read.
