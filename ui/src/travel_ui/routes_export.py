@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from . import agent_rest
 from .api_contract import problems
 from .context import AppContext, get_ctx
+from .forward import agent_path
 from .guards import thread_id
 
 router = APIRouter(prefix="/api")
@@ -28,10 +29,6 @@ MEDIA_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
-def _trip_path(thread: str, trip_id: str, tail: str) -> str:
-    return f"/threads/{thread}/trips/{agent_rest.segment(trip_id)}/{tail}"
-
-
 @router.get(
     "/trips/{trip_id}/export",
     responses={
@@ -46,7 +43,7 @@ async def export_trip(
     thread: str = Depends(thread_id),
 ) -> Response:
     """The agent's export of a trip, passed on as it came (type and file name included)."""
-    path = _trip_path(thread, trip_id, f"export?format={format}")
+    path = agent_path("threads", thread, "trips", trip_id, "export") + f"?format={format}"
     answer = await agent_rest.call_raw(ctx.agent, ctx.metrics, "GET", path)
     headers = {"Cache-Control": "no-store"}
     if disposition := answer.headers.get("content-disposition"):
