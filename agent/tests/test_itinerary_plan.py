@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 
 import pytest
 
 from travel_agent.geo import distance_km, distance_matrix_km
+from travel_agent.itinerary import changes
 from travel_agent.itinerary.days import plan_days
 from travel_agent.itinerary.merge import merge_days, moved_place_ids
 from travel_agent.itinerary.route_order import path_length, route_order
@@ -156,3 +158,24 @@ def test_a_day_must_name_places_of_its_trip_once() -> None:
         Trip.model_validate({**base, "days": [{"id": "d"}, {"id": "d"}]})
     old = Trip.model_validate(base)  # stored before days existed
     assert old.days == [] and old.start_date is None
+
+
+def test_the_day_changes_return_only_trips_a_trip_accepts() -> None:
+    """Callers (the tools' proposals, the person's day edits) store what the day functions
+    return as it is: each is validated, and a change that would leave the trip invalid is a
+    ValueError with a sentence, not a trip."""
+    places = [Place(id=i, name=i.upper(), latitude=1, longitude=1) for i in "abc"]
+    good = Trip(id="t", name="T", center_latitude=1, center_longitude=1, places=places)
+    good = good.model_copy(update={"days": [Day(id="d1"), Day(id="d2")]})
+    assert changes.move(good, ["a"], 1, None).days[0].place_ids == ["a"]
+    # Not valid (two days with one id): model_copy does not validate.
+    broken = good.model_copy(update={"days": [Day(id="d1"), Day(id="d1")]})
+    day_changes: list[Callable[[Trip], Trip]] = [
+        lambda t: changes.set_start(t, datetime.date(2027, 3, 12)),
+        lambda t: changes.move(t, ["a"], None, None),
+        lambda t: changes.optimise(t, 1),
+        lambda t: changes.spread(t, 2),
+    ]
+    for change in day_changes:
+        with pytest.raises(ValueError, match=r"^That change would leave trip 't' invalid: dup"):
+            change(broken)

@@ -48,31 +48,32 @@ class StartDate(BaseModel):
     start_date: datetime.date | None = Field(description="YYYY-MM-DD, or null to clear")
 
 
-def _checked(trip: Trip) -> Trip:
-    # The day functions build with model_copy, which does not validate: a manual edit
-    # stores only what a Trip accepts.
-    return Trip.model_validate(trip.model_dump())
-
-
+# The day functions return validated trips (a manual edit stores only what a Trip accepts)
+# or raise ValueError with a sentence (no such day): 422.
 def _moved(trip: Trip, body: PlaceMove) -> Trip:
     unknown = [i for i in body.place_ids if trip.place(i) is None]
     if unknown:
         raise HTTPException(404, f"There is no place with id {unknown[0]!r} in {trip.name!r}.")
     try:
         return day_changes.move(trip, body.place_ids, body.day, body.position)
-    except ValueError as exc:  # no such day: a sentence naming it
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+def _dated(trip: Trip, body: StartDate) -> Trip:
+    try:
+        return day_changes.set_start(trip, body.start_date)
+    except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
 
 
 @router.post("/place-moves", response_model=Trip, summary="Move places between days by hand")
 async def move_places(trip_id: str, body: PlaceMove, thread: Thread = Depends(get_thread)) -> Trip:
-    return await thread.edit_trip(trip_id, lambda trip: _checked(_moved(trip, body)))
+    return await thread.edit_trip(trip_id, lambda trip: _moved(trip, body))
 
 
 @router.put("/start-date", response_model=Trip, summary="Set or clear a trip's start date by hand")
 async def set_start_date(
     trip_id: str, body: StartDate, thread: Thread = Depends(get_thread)
 ) -> Trip:
-    return await thread.edit_trip(
-        trip_id, lambda trip: _checked(day_changes.set_start(trip, body.start_date))
-    )
+    return await thread.edit_trip(trip_id, lambda trip: _dated(trip, body))

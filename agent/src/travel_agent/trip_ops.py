@@ -193,7 +193,7 @@ def propose(args: BaseModel, trips: list[Trip], limits: Limits) -> Proposal:
         before = current[args.trip_id]
         after, question = _day_change(args, before)
         action = next(name for name in DAY_TOOLS if TOOL_ARGS[name] is type(args))
-        return Proposal(action, [Change(before, Trip.model_validate(after.model_dump()))], question)
+        return Proposal(action, [Change(before, after)], question)  # after: validated
     if isinstance(args, AddTripsArgs):
         new_ids = [t.id for t in args.trips]
         _unique(new_ids, "trip")

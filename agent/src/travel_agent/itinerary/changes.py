@@ -1,18 +1,29 @@
-"""The day changes the tools propose, as pure functions from a trip to the trip it would
-become (validation errors are ValueError with a sentence the model can act on)."""
+"""The day changes the tools propose and the person makes by hand, as pure functions from
+a trip to the trip it would become, validated as a stored `Trip` (callers store or propose
+it as it is). Errors are ValueError with a sentence the model or the person can act on."""
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
+
+from pydantic import ValidationError
 
 from ..models import Day, Trip
 from .days import day_id, ordered_ids, plan_days, with_dates
 
 
+def _changed(trip: Trip, **update: Any) -> Trip:
+    """`trip` with `update`, checked as a `Trip` (model_copy alone checks nothing)."""
+    try:
+        return Trip.model_validate(trip.model_copy(update=update).model_dump())
+    except ValidationError as exc:
+        reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ValueError(f"That change would leave trip {trip.id!r} invalid: {reason}.") from exc
+
+
 def _dated_from(trip: Trip, start_date: datetime.date | None) -> Trip:
-    return trip.model_copy(
-        update={"start_date": start_date, "days": with_dates(trip.days, start_date)}
-    )
+    return _changed(trip, start_date=start_date, days=with_dates(trip.days, start_date))
 
 
 def spread(trip: Trip, day_count: int, start_date: datetime.date | None = None) -> Trip:
@@ -35,7 +46,7 @@ def spread(trip: Trip, day_count: int, start_date: datetime.date | None = None) 
                 n += 1
             taken.add(day_id(n))
             days[i] = d.model_copy(update={"id": day_id(n)})
-    return trip.model_copy(update={"days": days, "start_date": start})
+    return _changed(trip, days=days, start_date=start)
 
 
 def _day(trip: Trip, number: int) -> Day:
@@ -51,7 +62,7 @@ def optimise(trip: Trip, number: int) -> Trip:
     day = _day(trip, number)
     by_id = {p.id: p for p in trip.places}
     new = day.model_copy(update={"place_ids": ordered_ids([by_id[i] for i in day.place_ids])})
-    return trip.model_copy(update={"days": [new if d.id == day.id else d for d in trip.days]})
+    return _changed(trip, days=[new if d.id == day.id else d for d in trip.days])
 
 
 def move(trip: Trip, place_ids: list[str], number: int | None, position: int | None) -> Trip:
@@ -74,7 +85,7 @@ def move(trip: Trip, place_ids: list[str], number: int | None, position: int | N
                 ids = d.place_ids
                 at = len(ids) if position is None else min(position - 1, len(ids))
                 days[i] = d.model_copy(update={"place_ids": [*ids[:at], *place_ids, *ids[at:]]})
-    return trip.model_copy(update={"days": days})
+    return _changed(trip, days=days)
 
 
 def set_start(trip: Trip, start_date: datetime.date | None) -> Trip:
