@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from travel_agent.app import create_app
@@ -21,8 +23,31 @@ async def test_healthz_and_readyz(client: AgentClient) -> None:
         "checkpointer": "sqlite",
         "llm_provider": "offline",
         "places_provider": "offline",
+        "routing_provider": "offline",
         "storage_down_since": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("settings", "provider"),
+    [
+        ({"routing_provider": "osrm", "routing_url": "http://127.0.0.1:9"}, "osrm"),
+        ({"routing_url": "http://127.0.0.1:9"}, "osrm"),  # auto
+        ({"routing_provider": "google", "google_maps_api_key": SecretStr("k-123")}, "google"),
+        ({"routing_provider": "offline", "routing_url": "http://127.0.0.1:9"}, "offline"),
+    ],
+)
+async def test_readyz_names_the_routing_provider(
+    tmp_path: Path, settings: dict[str, Any], provider: str
+) -> None:
+    app = create_app(make_settings(tmp_path, **settings))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://a") as http:
+            ready = await http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["routing_provider"] == provider
+    assert "k-123" not in ready.text
 
 
 async def test_readyz_is_503_when_storage_is_gone(client: AgentClient) -> None:

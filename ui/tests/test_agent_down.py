@@ -95,6 +95,7 @@ async def test_a_dead_agent_replica_is_skipped(
     assert ready.status_code == 200
     assert ready.json()["llm_provider"] == "offline"
     assert ready.json()["places_provider"] == "offline"
+    assert ready.json()["routing_provider"] == "offline"
 
 
 async def test_the_agent_token_is_sent_when_set(

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
+from .itinerary_api import get_itinerary
 from .runtime import get_runtime
 
 router = APIRouter(tags=["health"])
@@ -20,6 +21,7 @@ class Readiness(BaseModel):
     checkpointer: str
     llm_provider: str
     places_provider: str
+    routing_provider: str
     reason: Literal["shutting down", "storage unreachable"] | None = None
     storage_down_since: datetime | None = Field(
         default=None,
@@ -46,6 +48,7 @@ async def readyz(request: Request) -> JSONResponse:
         "checkpointer": runtime.persistence.kind,
         "llm_provider": runtime.llm_provider,
         "places_provider": runtime.places_provider,
+        "routing_provider": get_itinerary(request).routes.provider.name,
         "storage_down_since": None,
     }
     if runtime.draining:

@@ -39,6 +39,7 @@ async def readyz(ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
         "status": "ready",
         "llm_provider": agent.get("llm_provider"),
         "places_provider": agent.get("places_provider"),
+        "routing_provider": agent.get("routing_provider"),
         "agent": agent,
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
