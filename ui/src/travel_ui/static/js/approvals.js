@@ -117,7 +117,7 @@ function daysBlock(before, after, state) {
         h(
           "ol",
           { class: "approval-day-places" },
-          places.map((p) => {
+          places.map((p, i) => {
             const options = state.claim(after.id, p);
             const from = moved.has(p.id) && before ? h("span", { class: "approval-place-address", text: `was: ${where(was.get(p.id), before.days)}` }) : null;
             return h(
@@ -127,6 +127,8 @@ function daysBlock(before, after, state) {
                 "label",
                 { class: `approval-place${options.checkable ? "" : " is-static"}` },
                 options.checkable ? checkbox(p, options) : null,
+                // A day's stop number after the checkbox (not a list marker before it).
+                index === null ? null : h("span", { class: "approval-stop", text: `${i + 1}.` }),
                 h("span", { class: "approval-place-text" }, h("span", { class: "approval-place-name", text: p.name }), from),
               ),
             );
