@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.e2e.browser_stack import Session, Stack, screenshot
 from tests.e2e.test_ui_browser import MARKERS, send, wait_until_idle
@@ -219,3 +219,75 @@ def test_plan_reshape_and_reload_a_multi_day_trip(stack: Stack, session: Session
     page.locator("#trip-start-clear").click()
     expect(page.locator("#place-list .day time")).to_have_count(0)
     assert agent_trip(stack, page)["start_date"] is None
+
+
+def test_a_proposed_day_is_numbered_after_its_checkboxes(stack: Stack, session: Session) -> None:
+    """Each stop of a proposed day reads "☐ 1. Name": the number after the checkbox, not a
+    list marker in front of it (and "Not yet scheduled" is not numbered)."""
+    page = session.page
+    page.goto(stack.ui.url)
+    card = proposal(page, "Plan a 3-day trip to Rome")
+    day = card.locator(".approval-day[data-day='1']")
+    rows = day.locator("li")
+    expect(day.locator(".approval-stop")).to_have_text(
+        [f"{i}." for i in range(1, rows.count() + 1)]
+    )
+    assert day.locator("ol").evaluate("e => getComputedStyle(e).listStyleType") == "none"
+    check, stop = day.locator(".approval-check").first, day.locator(".approval-stop").first
+    check_box, stop_box = check.bounding_box(), stop.bounding_box()
+    assert check_box is not None and stop_box is not None
+    assert stop_box["x"] >= check_box["x"] + check_box["width"]
+    expect(card.locator(".approval-day[data-day=''] .approval-stop")).to_have_count(0)
+    screenshot(page, "days-05-proposed-day-numbers")
+
+
+def test_the_day_routes_wait_for_a_drag_to_end(stack: Stack, session: Session) -> None:
+    """Day routes that arrive while a place is being dragged are drawn after the drop: the
+    list is not replaced (nor moved by the totals it gains) under the pointer."""
+    page = session.page
+    page.goto(stack.ui.url)
+    proposal(page, "Plan a 3-day trip to Rome").locator(".approval-confirm").click()
+    wait_until_idle(page)
+    expect(page.locator(DAYS)).to_have_count(3)
+    page.wait_for_load_state("networkidle")
+    # After a reload the page asks for the routes again: that answer is held back.
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/trips/*/routes", hold_the_first)
+    with page.expect_request(lambda r: r.url.endswith("/routes")):
+        page.reload()
+    expect(page.locator(DAYS)).to_have_count(3)
+    expect(page.locator("#place-list .day-totals")).to_have_count(0)
+
+    source = page.locator("#place-list .day[data-day='1'] .place").first
+    box = source.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 40, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + box["height"] / 2 + 20, steps=4)
+    dragging = page.locator("#place-list .place.is-dragging")
+    expect(dragging).to_have_count(1)
+    with page.expect_event("requestfinished", lambda r: r.url.endswith("/routes")):
+        held[0].continue_()
+    # Two frames: the answer has been read and handled by the page's scripts.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    expect(dragging).to_have_count(1)
+    expect(page.locator("#place-list .day-totals")).to_have_count(0)
+
+    # Dropped on the lower half of the day's second place: the dragged one goes after it.
+    first, second, *rest = day_names(page, 1)
+    target_box = page.locator("#place-list .day[data-day='1'] .place").nth(1).bounding_box()
+    assert target_box is not None
+    page.mouse.move(target_box["x"] + 40, target_box["y"] + target_box["height"] * 0.75, steps=4)
+    page.mouse.up()
+    expect(page.locator("#place-list .day[data-day='1'] .place-name")).to_have_text(
+        [second, first, *rest]
+    )
+    expect(page.locator("#place-list .day-totals")).not_to_have_count(0)
+    assert names_of(agent_trip(stack, page), 1) == [second, first, *rest]

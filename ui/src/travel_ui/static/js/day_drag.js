@@ -5,6 +5,20 @@
 
 const THRESHOLD = 6; // px before a press becomes a drag (a click stays a click)
 let drag = null; // {item, pointerId, x, y, started, ghost}
+const afterDrag = new Set(); // redraws held back until the drag in progress ends
+
+// Runs `redraw` now, or once the drag in progress ends: a redraw under the pointer would
+// replace (and move) the places being dragged over.
+export function whenNotDragging(redraw) {
+  if (drag?.started) afterDrag.add(redraw);
+  else redraw();
+}
+
+function runHeldRedraws() {
+  const held = [...afterDrag];
+  afterDrag.clear();
+  for (const redraw of held) redraw();
+}
 
 function clearMarks(list) {
   for (const el of list.querySelectorAll(".is-drop-before, .is-drop-target")) {
@@ -84,6 +98,10 @@ export function enableDrag(list, { canDrag, onDrop }) {
     const point = dropPoint(list, event.clientX, event.clientY);
     finish(list);
     if (point) onDrop(placeId, point.day, point.position);
+    runHeldRedraws();
   });
-  list.addEventListener("pointercancel", () => finish(list));
+  list.addEventListener("pointercancel", () => {
+    finish(list);
+    runHeldRedraws();
+  });
 }

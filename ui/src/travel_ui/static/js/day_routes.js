@@ -2,13 +2,14 @@
 // shape of the trip (days' order, places' coordinates), and the lines for the map.
 
 import { api } from "./api.js";
+import { whenNotDragging } from "./day_drag.js";
 import { dayColour, routeKey, schedule } from "./days.js";
 
 let current = { key: null, routes: null, failed: false };
 let asking = null;
 
 // The routes of `trip` if known for its present shape; otherwise null, and they are asked
-// for (once) and `onLoaded` runs when they arrive.
+// for (once) and `onLoaded` runs when they arrive (after the drag of a place, if one is on).
 export function routesFor(trip, onLoaded) {
   if (!trip?.days?.length) return null;
   const key = routeKey(trip);
@@ -27,7 +28,7 @@ export function routesFor(trip, onLoaded) {
       if (asking !== key) return;
       asking = null;
       current = answer;
-      onLoaded();
+      whenNotDragging(onLoaded);
     });
   return null;
 }
