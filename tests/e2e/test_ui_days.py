@@ -56,7 +56,10 @@ def contrast_with_white(colour: tuple[int, ...]) -> float:
 
 def check_days_drawn(page: Page, trip: dict[str, Any]) -> None:
     """Each stored day: its places in order, numbered 1.. in the day's own readable colour
-    on the list and the map, and a route line of that colour when it has two stops."""
+    on the list and the map, and a route line of that colour when it has two stops.
+    Read once the day routes' redraw is done (the network is idle): a badge read while
+    the list is being redrawn has no colour yet."""
+    page.wait_for_load_state("networkidle")
     colours = set()
     for n, day in enumerate(trip["days"], start=1):
         names = names_of(trip, n)
