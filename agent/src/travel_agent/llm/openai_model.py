@@ -15,10 +15,12 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_openai import ChatOpenAI
+from openai._streaming import SSEBytesDecoder, SSEDecoder
 from openai.types.chat import ChatCompletionChunk
 from pydantic import SecretStr
 
 from ..settings import Settings
+from .openai_stream import JoiningSSEDecoder
 from .usage import LLMUsageRecorder
 
 if TYPE_CHECKING:
@@ -37,8 +39,13 @@ class ChunkDictClient(openai.AsyncOpenAI):
     ChatOpenAI turns every chunk into a dict anyway (`model_dump()` unless it already is
     one), so building a `ChatCompletionChunk` model per chunk first was most of the
     server's CPU per turn. Requests, retries, errors (also those sent inside the stream)
-    and the SSE parse stay the SDK's.
+    and the SSE line and field decoding stay the SDK's. Streamed events received together
+    are handed on at once, adjacent text deltas and argument pieces joined into one chunk
+    (`openai_stream.JoiningSSEDecoder`).
     """
+
+    def _make_sse_decoder(self) -> SSEDecoder | SSEBytesDecoder:
+        return JoiningSSEDecoder()
 
     def _process_response_data(
         self, *, data: object, cast_to: type[Any], response: httpx2.Response
