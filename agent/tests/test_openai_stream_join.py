@@ -18,11 +18,20 @@ from typing import Any
 
 import openai
 import pytest
-from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessageChunk,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_openai import ChatOpenAI
+from openai._utils import async_maybe_transform
+from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 from pydantic import SecretStr
 
-from travel_agent.llm.openai_model import build_openai_model
+from travel_agent.llm.openai_model import UNTRANSFORMED, build_openai_model
 from travel_agent.llm.openai_stream import JoiningSSEDecoder
 from travel_agent.settings import Settings
 
@@ -74,6 +83,7 @@ class ScriptedServer:
         self.events = events
         self.gates = [threading.Semaphore(0) for _ in events]
         self.trickle = trickle
+        self.bodies: list[bytes] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -83,7 +93,7 @@ class ScriptedServer:
                 return
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
+                server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
@@ -244,3 +254,42 @@ def test_lines_and_events_split_across_reads_are_decoded_like_the_sdk() -> None:
     assert values[0]["choices"][0]["delta"]["content"] == "Here is a plan."
     assert values[2]["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"] == ARGS
     assert len(joined) == 6  # text, call start, arguments, finish, usage, [DONE]
+
+
+SEARCH_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "search_for_places",
+        "description": "Search for places.",
+        "parameters": {
+            "type": "object",
+            "properties": {"queries": {"type": "array", "items": {"type": "string"}}},
+        },
+    },
+}
+CONVERSATION = [
+    SystemMessage("You plan trips."),
+    HumanMessage("Plan a trip to Rome"),
+    AIMessage("", tool_calls=[{"id": "call_1", "name": "search_for_places", "args": {}}]),
+    ToolMessage('{"places": []}', tool_call_id="call_1"),
+]
+
+
+async def test_the_request_body_is_the_one_chatopenai_sends() -> None:
+    with ScriptedServer(answer()) as server:
+        for make in (provider, library):
+            model = make(server.url).bind_tools([SEARCH_TOOL], parallel_tool_calls=False)
+            async for _ in model.astream(CONVERSATION):
+                pass
+    sent, expected = server.bodies
+    assert sent == expected
+    assert len(json.loads(sent)["messages"]) == 4
+
+
+async def test_the_sdks_transform_gives_back_what_chatopenai_builds() -> None:
+    """What `_send_as_built` relies on: skipping `transform` for messages and tools
+    changes nothing."""
+    model = library("http://127.0.0.1:9/v1").bind_tools([SEARCH_TOOL])
+    payload = model.bound._get_request_payload(CONVERSATION, **model.kwargs)  # type: ignore[attr-defined]
+    params = {k: payload[k] for k in UNTRANSFORMED}
+    assert await async_maybe_transform(params, CompletionCreateParamsStreaming) == params
