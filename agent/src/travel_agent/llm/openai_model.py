@@ -15,10 +15,12 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_openai import ChatOpenAI
+from openai._streaming import SSEBytesDecoder, SSEDecoder
 from openai.types.chat import ChatCompletionChunk
 from pydantic import SecretStr
 
 from ..settings import Settings
+from .openai_stream import JoiningSSEDecoder
 from .usage import LLMUsageRecorder
 
 if TYPE_CHECKING:
@@ -37,8 +39,13 @@ class ChunkDictClient(openai.AsyncOpenAI):
     ChatOpenAI turns every chunk into a dict anyway (`model_dump()` unless it already is
     one), so building a `ChatCompletionChunk` model per chunk first was most of the
     server's CPU per turn. Requests, retries, errors (also those sent inside the stream)
-    and the SSE parse stay the SDK's.
+    and the SSE line and field decoding stay the SDK's. Streamed events received together
+    are handed on at once, adjacent text deltas and argument pieces joined into one chunk
+    (`openai_stream.JoiningSSEDecoder`).
     """
+
+    def _make_sse_decoder(self) -> SSEDecoder | SSEBytesDecoder:
+        return JoiningSSEDecoder()
 
     def _process_response_data(
         self, *, data: object, cast_to: type[Any], response: httpx2.Response
@@ -74,7 +81,9 @@ def _argument_pieces(chunk: dict[str, Any]) -> list[ToolCallChunk] | None:
 
 
 class StreamingChatOpenAI(ChatOpenAI):
-    """ChatOpenAI, except that a streamed piece of tool-call arguments is not parsed.
+    """ChatOpenAI, except that a streamed piece of tool-call arguments is not parsed, and
+    the request's messages and tools are not walked by the SDK's `transform`
+    (`_send_as_built`).
 
     LangChain's message chunk parses its tool-call arguments as partial JSON when it is
     built (`AIMessageChunk.init_tool_calls`), for every piece of a few characters. Nothing
@@ -83,6 +92,14 @@ class StreamingChatOpenAI(ChatOpenAI):
     parsed, once at the end. ChatOpenAI still converts the rest of such a chunk, and
     every other chunk (text, the call's name and id, finish reason, usage) whole.
     """
+
+    def _get_request_payload(
+        self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        if self._use_responses_api(payload):
+            return payload
+        return _send_as_built(payload)
 
     def _convert_chunk_to_generation_chunk(
         self,
@@ -105,6 +122,28 @@ class StreamingChatOpenAI(ChatOpenAI):
         if generation is not None and isinstance(generation.message, AIMessageChunk):
             generation.message.tool_call_chunks = pieces
         return generation
+
+
+# The request fields sent as they are, not walked by the SDK's `transform` (see below).
+UNTRANSFORMED = ("messages", "tools")
+
+
+def _send_as_built(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with its messages and tool schemas in `extra_body`, the SDK's way of
+    sending fields untouched, so its `transform` does not walk them.
+
+    `AsyncCompletions.create` runs every request's parameters through `transform`, which
+    checks each message against every message type and each tool schema against its
+    types, about 1 ms of CPU for a "Plan a trip" request and more as the conversation
+    grows, and gives back what it got for what ChatOpenAI sends (plain JSON dicts; a test
+    checks that). `extra_body` is merged into the JSON body in place of the (empty)
+    messages given to `create`, so the body sent is the same.
+    """
+    if "response_format" in payload or "messages" not in payload:
+        return payload  # other SDK calls, or nothing to move
+    moved = {k: payload.pop(k) for k in UNTRANSFORMED if k in payload}
+    extra = payload.get("extra_body") or {}
+    return {**payload, "messages": [], "extra_body": {**moved, **extra}}
 
 
 def build_openai_model(settings: Settings) -> ChatOpenAI:
