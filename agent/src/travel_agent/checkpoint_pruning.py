@@ -83,6 +83,10 @@ class PruningSqliteSaver(_KeepsLatest, AsyncSqliteSaver):
         self.messages = SqliteMessageStore(conn, self.lock, serde, keep, cache_bytes)
 
     async def setup(self) -> None:
+        # AsyncSqliteSaver calls setup() before every read and write (it returns at once
+        # when done); the message store's tables are made once, with the saver's.
+        if self.is_setup:
+            return
         await super().setup()
         await self.messages.setup()
 
