@@ -27,7 +27,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-REFUSALS = {409, 413, 422}
+REFUSALS = {400, 409, 413, 422}  # 400: a body that is not JSON (docs/agent-api.md)
 
 # Any character at all, lone surrogates and NUL included (they arrive as JSON escapes).
 any_text = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=60)
