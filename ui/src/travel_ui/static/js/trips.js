@@ -3,7 +3,6 @@
 // REST API (through the ui), so the agent sees it; the card redraws from its answer.
 
 import { api } from "./api.js";
-import { enableDrag } from "./day_drag.js";
 import { dayRoute, routeLines, routesFor } from "./day_routes.js";
 import { dateLabel, dayColour, dayName, durationText, distanceText, movedPlaceIds, positions, schedule, totalsText } from "./days.js";
 import { $, h, icon, stars } from "./dom.js";
@@ -731,7 +730,8 @@ export function initTrips() {
   renameButton.addEventListener("click", startRename);
   deleteTripButton.addEventListener("click", confirmDeleteTrip);
   searchForm.addEventListener("submit", search);
-  enableDrag(list, { canDrag: () => !busyReason(), onDrop });
+  // Dragging is not needed for the first view: its module comes on its own.
+  import("./day_drag.js").then(({ enableDrag }) => enableDrag(list, { canDrag: () => !busyReason(), onDrop }));
   startInput.addEventListener("change", () => {
     // A half-typed date is empty until it is whole: only whole dates are sent.
     if (startInput.validity.badInput) return;
