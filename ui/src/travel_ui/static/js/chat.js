@@ -370,6 +370,7 @@ function renderCount() {
   const over = n > MAX_MESSAGE;
   count.hidden = n < MAX_MESSAGE * 0.9;
   count.classList.toggle("is-over", over);
+  if (count.hidden) return true; // (numbers in words cost a few ms the first time)
   count.textContent = over
     ? `Too long to send: ${n.toLocaleString("en")} characters, the limit is ${MAX_MESSAGE.toLocaleString("en")}. Please shorten it.`
     : `${n.toLocaleString("en")} / ${MAX_MESSAGE.toLocaleString("en")} characters`;
@@ -378,7 +379,8 @@ function renderCount() {
 
 function autosize() {
   input.style.height = "auto";
-  input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+  // Empty, it is one line (rows=1): measuring would lay out the whole page for nothing.
+  if (input.value) input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
 }
 
 export function initChat() {

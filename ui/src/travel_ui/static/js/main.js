@@ -8,7 +8,6 @@ import { createMap, invalidate, leafletReady } from "./map.js";
 import { initStatus, setAvailable, setRecoveryHandler } from "./status.js";
 import { applyState, savedTrips, setConversationTag, store, subscribe, update } from "./store.js";
 import { toast } from "./toast.js";
-import { initTripOut } from "./trip_out.js";
 import { initTrips } from "./trips.js";
 
 const boot = JSON.parse($("boot").textContent);
@@ -20,8 +19,10 @@ initStatus(boot.agent);
 if (boot.state) applyState(boot.state);
 else if (!boot.agent.available) applyState(savedTrips(), { save: false });
 initTrips();
-initTripOut();
 initChat();
+// The export menu and the share dialog are not needed for the first view: they come after
+// DOMContentLoaded.
+document.addEventListener("DOMContentLoaded", () => import("./trip_out.js").then(({ initTripOut }) => initTripOut()), { once: true });
 initConversations();
 renderHistory(boot.history ?? []);
 

@@ -5,8 +5,9 @@
 import { dayColour, dayName, positions } from "./days.js";
 import { h, stars } from "./dom.js";
 
-// Leaflet loads in parallel (async), so the chat and the trip list do not wait for it;
-// the map appears as soon as it has loaded.
+// Leaflet is fetched in parallel from the start (a preload in the page's head) but runs
+// after DOMContentLoaded, so the chat and the trip list do not wait for it (nor for the
+// map's first layout); the map appears as soon as it has run.
 let L = null;
 let map = null;
 let shown = null; // the trip to show once the map exists
@@ -56,14 +57,21 @@ export function placeCard(place, number) {
   );
 }
 
+// Resolves once Leaflet has run. Called while the page's modules run (before
+// DOMContentLoaded).
 export function leafletReady() {
   if (window.L) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const script = document.getElementById("leaflet-script");
-    script.addEventListener("load", () => resolve(), { once: true });
-    script.addEventListener("error", () => reject(new Error("the map library did not load")), {
-      once: true,
-    });
+    document.addEventListener(
+      "DOMContentLoaded",
+      () => {
+        const script = h("script", { src: document.getElementById("leaflet-script").href });
+        script.addEventListener("load", () => resolve(), { once: true });
+        script.addEventListener("error", () => reject(new Error("the map library did not load")), { once: true });
+        document.head.append(script);
+      },
+      { once: true },
+    );
   });
 }
 

@@ -3,7 +3,6 @@
 // REST API (through the ui), so the agent sees it; the card redraws from its answer.
 
 import { api } from "./api.js";
-import { enableDrag } from "./day_drag.js";
 import { dayRoute, routeLines, routesFor } from "./day_routes.js";
 import { dateLabel, dayColour, dayName, durationText, distanceText, movedPlaceIds, positions, schedule, totalsText } from "./days.js";
 import { $, h, icon, stars } from "./dom.js";
@@ -41,6 +40,8 @@ const TAP = window.matchMedia("(pointer: coarse)").matches ? "Tap" : "Click";
 let editor = null;
 // Which trip the shown search results would be added to (cleared when another is shown).
 let resultsTripId = null;
+// What the place list was made from; an editor in it makes it stale (key null).
+let drawn = { key: null, routes: null };
 
 function busyReason() {
   if (!store.available) return "The planner is unavailable right now; your trips are read-only until it is back.";
@@ -206,6 +207,7 @@ function startEdit(item, trip, place) {
   if (reason) return toast(reason);
   discardEditor();
   editor = { tripId: trip.id, placeId: place.id };
+  drawn.key = null;
   item.classList.add("is-editing");
   item.replaceChildren(
     placeForm({
@@ -251,6 +253,7 @@ function confirmDelete(item, trip, place) {
   if (reason) return toast(reason);
   discardEditor();
   editor = { tripId: trip.id, placeId: place.id };
+  drawn.key = null;
   item.classList.add("is-confirming");
   const { box } = confirmBox({
     question: ["Remove ", h("strong", { text: place.name }), " from this trip?"],
@@ -475,13 +478,14 @@ function moveItems(trip, place, group, number) {
 // -- rendering -----------------------------------------------------------------------------
 
 function placeItem(trip, place, number, group) {
-  const menu = h(
-    "div",
-    { class: "place-menu", hidden: true },
-    h("button", { type: "button", class: "menu-item", onclick: () => startEdit(item, trip, place) }, icon("edit"), "Edit"),
-    moveItems(trip, place, group, number),
-    h("button", { type: "button", class: "menu-item is-danger", onclick: () => confirmDelete(item, trip, place) }, icon("trash"), "Remove"),
-  );
+  // The menu's items are made when it is first opened (a long trip has hundreds).
+  const menu = h("div", { class: "place-menu", hidden: true });
+  const fillMenu = () =>
+    menu.append(
+      h("button", { type: "button", class: "menu-item", onclick: () => startEdit(item, trip, place) }, icon("edit"), "Edit"),
+      ...moveItems(trip, place, group, number),
+      h("button", { type: "button", class: "menu-item is-danger", onclick: () => confirmDelete(item, trip, place) }, icon("trash"), "Remove"),
+    );
   const more = h(
     "button",
     {
@@ -497,6 +501,7 @@ function placeItem(trip, place, number, group) {
   more.addEventListener("click", (event) => {
     event.stopPropagation();
     const open = menu.hidden;
+    if (open && !menu.childElementCount) fillMenu();
     for (const other of list.querySelectorAll(".place-menu")) other.hidden = true;
     menu.hidden = !open;
     more.setAttribute("aria-expanded", String(open));
@@ -662,10 +667,16 @@ export function render() {
     return;
   }
   if (editor) discardEditor();
-  // A redraw (the agent's answer, routes arriving) keeps the keyboard on the same place.
-  const focused = list.contains(document.activeElement) ? document.activeElement.closest(".place")?.dataset.placeId : null;
-  list.replaceChildren(...listItems(trip, routes));
-  if (focused) list.querySelector(`.place[data-place-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+  // The list is made anew only when what it shows changed: a run starting, or the agent's
+  // snapshot of an unchanged trip, keeps it as it is.
+  const key = JSON.stringify([trip, store.available]);
+  if (key !== drawn.key || routes !== drawn.routes) {
+    // A redraw (the agent's answer, routes arriving) keeps the keyboard on the same place.
+    const focused = list.contains(document.activeElement) ? document.activeElement.closest(".place")?.dataset.placeId : null;
+    list.replaceChildren(...listItems(trip, routes));
+    drawn = { key, routes };
+    if (focused) list.querySelector(`.place[data-place-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+  }
   empty.hidden = Boolean(trip?.places.length);
   empty.replaceChildren(
     trip
@@ -719,7 +730,8 @@ export function initTrips() {
   renameButton.addEventListener("click", startRename);
   deleteTripButton.addEventListener("click", confirmDeleteTrip);
   searchForm.addEventListener("submit", search);
-  enableDrag(list, { canDrag: () => !busyReason(), onDrop });
+  // Dragging is not needed for the first view: its module comes on its own.
+  import("./day_drag.js").then(({ enableDrag }) => enableDrag(list, { canDrag: () => !busyReason(), onDrop }));
   startInput.addEventListener("change", () => {
     // A half-typed date is empty until it is whole: only whole dates are sent.
     if (startInput.validity.badInput) return;
