@@ -3,22 +3,10 @@
 // badge (so the list still scrolls under a finger). The place menu's "Move to day …" and
 // "Move up/down" do the same from the keyboard.
 
+import { dragEnded, dragStarted } from "./drag_hold.js";
+
 const THRESHOLD = 6; // px before a press becomes a drag (a click stays a click)
 let drag = null; // {item, pointerId, x, y, started, ghost}
-const afterDrag = new Set(); // redraws held back until the drag in progress ends
-
-// Runs `redraw` now, or once the drag in progress ends: a redraw under the pointer would
-// replace (and move) the places being dragged over.
-export function whenNotDragging(redraw) {
-  if (drag?.started) afterDrag.add(redraw);
-  else redraw();
-}
-
-function runHeldRedraws() {
-  const held = [...afterDrag];
-  afterDrag.clear();
-  for (const redraw of held) redraw();
-}
 
 function clearMarks(list) {
   for (const el of list.querySelectorAll(".is-drop-before, .is-drop-target")) {
@@ -43,6 +31,7 @@ function dropPoint(list, x, y) {
 
 function start(list) {
   drag.started = true;
+  dragStarted();
   const rect = drag.item.getBoundingClientRect();
   // A see-through copy follows the pointer; the place itself stays, dimmed, until dropped.
   const ghost = drag.item.cloneNode(true);
@@ -98,10 +87,10 @@ export function enableDrag(list, { canDrag, onDrop }) {
     const point = dropPoint(list, event.clientX, event.clientY);
     finish(list);
     if (point) onDrop(placeId, point.day, point.position);
-    runHeldRedraws();
+    dragEnded();
   });
   list.addEventListener("pointercancel", () => {
     finish(list);
-    runHeldRedraws();
+    dragEnded();
   });
 }

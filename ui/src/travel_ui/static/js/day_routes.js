@@ -2,7 +2,7 @@
 // shape of the trip (days' order, places' coordinates), and the lines for the map.
 
 import { api } from "./api.js";
-import { whenNotDragging } from "./day_drag.js";
+import { whenNotDragging } from "./drag_hold.js";
 import { dayColour, routeKey, schedule } from "./days.js";
 
 let current = { key: null, routes: null, failed: false };
