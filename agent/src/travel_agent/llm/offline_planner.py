@@ -14,7 +14,7 @@ import re
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -54,7 +54,13 @@ class StreamsLikeOpenAI(BaseChatModel):
     """A chat model that decides its whole answer at once (`answer`) and streams it the way
     OpenAI streams, which is what the AG-UI LangGraph integration expects: per tool call
     its name with empty arguments, then the arguments in fragments; text a few words a
-    chunk. The offline planner is one; the tests' scripted model is another."""
+    chunk. The offline planner is one; the tests' scripted model is another.
+
+    With `in_pieces` off the answer goes over in the fewest chunks the AG-UI translation
+    reads the same way: per tool call one chunk with its id and name (AG-UI ignores
+    arguments on a call's first chunk) and one with all its arguments; the text in one."""
+
+    in_pieces: ClassVar[bool] = True
 
     def answer(self, messages: list[BaseMessage]) -> AIMessage:
         raise NotImplementedError
@@ -75,7 +81,7 @@ class StreamsLikeOpenAI(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for chunk in _chunks(self.answer(messages)):
+        for chunk in _chunks(self.answer(messages), self.in_pieces):
             if run_manager and isinstance(chunk.content, str) and chunk.content:
                 run_manager.on_llm_new_token(chunk.content)
             yield ChatGenerationChunk(message=chunk)
@@ -87,27 +93,31 @@ class StreamsLikeOpenAI(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in _chunks(self.answer(messages)):
+        for chunk in _chunks(self.answer(messages), self.in_pieces):
             if run_manager and isinstance(chunk.content, str) and chunk.content:
                 await run_manager.on_llm_new_token(chunk.content)
             yield ChatGenerationChunk(message=chunk)
 
 
-def _chunks(message: AIMessage) -> Iterator[AIMessageChunk]:
+def _chunks(message: AIMessage, in_pieces: bool) -> Iterator[AIMessageChunk]:
     for index, call in enumerate(message.tool_calls):
         yield AIMessageChunk(
             content="",
             tool_call_chunks=[{"name": call["name"], "args": "", "id": call["id"], "index": index}],
         )
-        args = json.dumps(call["args"], ensure_ascii=False)
-        for i in range(0, len(args), ARG_FRAGMENT):
+        args = json.dumps(call["args"], ensure_ascii=False)  # at least "{}"
+        fragment = ARG_FRAGMENT if in_pieces else len(args)
+        for i in range(0, len(args), fragment):
             yield AIMessageChunk(
                 content="",
                 tool_call_chunks=[
-                    {"name": None, "args": args[i : i + ARG_FRAGMENT], "id": None, "index": index}
+                    {"name": None, "args": args[i : i + fragment], "id": None, "index": index}
                 ],
             )
     if message.tool_calls and not message.content:
+        return
+    if not in_pieces:
+        yield AIMessageChunk(content=str(message.content))
         return
     words = re.findall(r"\S+\s*|\s+", str(message.content)) or [""]
     for i in range(0, len(words), 3):
@@ -115,7 +125,10 @@ def _chunks(message: AIMessage) -> Iterator[AIMessageChunk]:
 
 
 class OfflinePlanner(StreamsLikeOpenAI):
-    """A rule-based planner with the interface of a LangChain chat model."""
+    """A rule-based planner with the interface of a LangChain chat model. Its answer is
+    whole at once, so it goes over in the fewest chunks (see `StreamsLikeOpenAI`)."""
+
+    in_pieces: ClassVar[bool] = False
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     finder: Any  # CityFinder; typed loosely because pydantic cannot validate a Protocol
