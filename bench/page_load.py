@@ -43,6 +43,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+from agent_turn import source_path  # a checkout's */src, for PYTHONPATH
 from playwright.sync_api import Browser, Request, sync_playwright
 
 from testsupport.chromium import CHROMIUM_ARGS, TILE_HOSTS
@@ -201,11 +202,6 @@ def measure_load(
         "map": timing["map"],
         "first_token": first_token,
     }
-
-
-def source_path(checkout: Path) -> str:
-    """Every workspace package's src folder of a checkout, for PYTHONPATH."""
-    return os.pathsep.join(str(p) for p in sorted(checkout.glob("*/src")) if p.is_dir())
 
 
 @contextmanager
