@@ -97,3 +97,17 @@ def test_delete_check_fails_when_argo_cd_would_take_the_data(rendered: Rendered)
     problems = argocd_delete_problems(found)
     assert "Namespace/app-travelexample: Argo CD would delete it with the Application" in problems
     assert "Cluster/travel-db: Argo CD would delete it with the Application" in problems
+
+
+@pytest.mark.parametrize("combo_id", SECURE)
+def test_every_ui_replica_must_get_the_same_signing_key(rendered: Rendered, combo_id: str) -> None:
+    """Issue 12: with no UI_SECRET_KEY a ui keeps a generated key in DATA_DIR, which a
+    read-only container cannot hold and replicas would not share; prod and ha must not
+    start a ui without the key from travel-secrets."""
+    env = {e["name"]: e for e in env_of(objects(rendered, combo_id), "travel-frontend")}
+    ref = env["UI_SECRET_KEY"]["valueFrom"]["secretKeyRef"]
+    assert (ref["name"], ref["key"], ref.get("optional")) == (
+        "travel-secrets",
+        "UI_SECRET_KEY",
+        False,
+    )
