@@ -26,7 +26,7 @@ from tests.e2e.browser_stack import (
     ui_service,
 )
 from tests.e2e.test_ui_browser import MARKERS, send, wait_until_idle
-from tests.e2e.test_ui_journeys import thread_of
+from tests.e2e.test_ui_journeys import serious_violations, thread_of
 
 pytestmark = pytest.mark.browser
 
@@ -178,7 +178,8 @@ def test_a_share_link_opens_on_another_replica_is_copied_then_turned_off(
 
     # A second person, no cookie, on the other replica: the map and the days, no chat.
     path = url.removeprefix(stack.ui.url)
-    viewer = open_session(chromium, viewport={"width": 1280, "height": 800})
+    # (bypass_csp: the axe-core scan is injected as an inline script)
+    viewer = open_session(chromium, viewport={"width": 1280, "height": 800}, bypass_csp=True)
     try:
         shared = viewer.page
         answer = shared.goto(other_ui.url + path)
@@ -194,6 +195,7 @@ def test_a_share_link_opens_on_another_replica_is_copied_then_turned_off(
         expect(
             shared.locator("#share-map img.leaflet-tile-loaded[src*='/tiles/']").first
         ).to_be_visible()
+        assert serious_violations(shared) == []
         screenshot(shared, "share-page")
 
         # Copied into their own trips: their own conversation has it, selected.
