@@ -5,8 +5,6 @@ speed, labelled as estimates (issue 11, "Distances and times")."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -14,33 +12,20 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import respx
-from langchain_core.messages import AIMessage
+from test_itinerary_routing import _planned as planned
 
 from travel_agent.geo import distance_km
 from travel_agent.itinerary.routes import ESTIMATE_NOTE
 from travel_agent.itinerary.routing.offline import SPEED_KMH
 
-from agent_kit import AgentClient, make_settings, new_thread
-from itinerary_kit import rome_places, rome_trip, scripted_client, trip_of
-from scripted import call
+from agent_kit import make_settings
 
 OSRM_URL = "http://osrm.test"
 
 
-@asynccontextmanager
-async def one_day_in_rome(
-    tmp_path: Path, **settings: Any
-) -> AsyncIterator[tuple[AgentClient, str, dict[str, Any]]]:
-    """A stored one-day Rome trip of five places, approved in full."""
-    async with scripted_client(tmp_path, make_settings(tmp_path, **settings)) as (model, client):
-        model.script[:] = [
-            call("add_trips", {"trips": [rome_trip(await rome_places(5))], "day_count": 1}, 1),
-            AIMessage(content="ok"),
-        ]
-        thread = new_thread()
-        await client.run(thread, "Plan a day in Rome")
-        await client.approve(thread)
-        yield client, thread, trip_of(await client.trips(thread), "rome")
+def planned_rome(tmp_path: Path, **settings: Any) -> Any:
+    """A stored 3-day Rome trip, approved in full (its first day is the one checked)."""
+    return planned(tmp_path, make_settings(tmp_path, **settings))
 
 
 def expected_legs(trip: dict[str, Any], detour: float, profile: str) -> list[tuple[int, int]]:
@@ -59,7 +44,7 @@ def legs_of(data: dict[str, Any]) -> list[tuple[int, int]]:
 
 
 async def test_estimates_use_the_detour_factor_and_the_walking_pace(tmp_path: Path) -> None:
-    async with one_day_in_rome(tmp_path / "default") as (client, thread, trip):
+    async with planned_rome(tmp_path / "default") as (client, thread, trip):
         data = (await client.http.get(f"/threads/{thread}/trips/rome/routes")).json()
     assert legs_of(data) == expected_legs(trip, 1.3, "walking")  # the documented default
     day = data["days"][0]
@@ -69,7 +54,7 @@ async def test_estimates_use_the_detour_factor_and_the_walking_pace(tmp_path: Pa
     assert data["profile"] == "walking" and data["estimate"] is True
 
     # ROUTING_DETOUR_FACTOR and ROUTING_PROFILE=driving change the figures, not the label.
-    async with one_day_in_rome(
+    async with planned_rome(
         tmp_path / "driving", routing_detour_factor=1.6, routing_profile="driving"
     ) as (client, thread, trip):
         data = (await client.http.get(f"/threads/{thread}/trips/rome/routes")).json()
@@ -81,13 +66,13 @@ async def test_estimates_use_the_detour_factor_and_the_walking_pace(tmp_path: Pa
 
 async def test_a_routing_service_that_times_out_falls_back_to_estimates(tmp_path: Path) -> None:
     settings = {"routing_provider": "osrm", "routing_url": OSRM_URL, "routing_max_retries": 1}
-    async with one_day_in_rome(tmp_path, **settings) as (client, thread, trip):
+    async with planned_rome(tmp_path, **settings) as (client, thread, trip):
         with respx.mock(assert_all_called=True) as osrm:
             slow = osrm.get(url__regex=rf"^{re.escape(OSRM_URL)}/route/v1/foot/").mock(
                 side_effect=httpx.ReadTimeout("read timed out")
             )
             r = await client.http.get(f"/threads/{thread}/trips/rome/routes")
-        assert slow.call_count == 2  # the request and its one retry
+        assert slow.call_count == 3 * 2  # per day: the request and its one retry
     assert r.status_code == 200
     day = r.json()["days"][0]
     assert day["estimate"] is True and day["provider"] == "offline"
@@ -104,12 +89,12 @@ async def test_driving_asks_osrm_for_its_driving_profile(tmp_path: Path) -> None
         "routing_url": OSRM_URL,
         "routing_profile": "driving",
     }
-    async with one_day_in_rome(tmp_path, **settings) as (client, thread, _):
+    async with planned_rome(tmp_path, **settings) as (client, thread, _):
         with respx.mock() as osrm:
             driving = osrm.get(url__regex=rf"^{re.escape(OSRM_URL)}/route/v1/driving/").mock(
                 return_value=httpx.Response(400, json={"code": "NoRoute", "message": "none"})
             )
             r = await client.http.get(f"/threads/{thread}/trips/rome/routes")
-        assert driving.call_count == 1
+        assert driving.call_count == 3  # one request per day
     assert r.json()["profile"] == "driving"
     assert "found no route" in r.json()["days"][0]["note"]
