@@ -1,17 +1,29 @@
 """Threads stored before trips had days keep working: REST, the AG-UI snapshot, exports,
-and a day plan on top of them."""
+and a day plan on top of them; on a SQLite file and PostgreSQL rows that the code before
+days wrote (data/pre_days/)."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
+import httpx
+import psycopg
+import pytest
 from langchain_core.messages import AIMessage
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from psycopg.types.json import Jsonb
 
+from travel_agent.app import create_app
 from travel_agent.demo_trips import demo_trips
 
-from agent_kit import make_settings, new_thread
-from itinerary_kit import scripted_client
+from agent_kit import AgentClient, make_settings, new_thread
+from itinerary_kit import interrupt_of, scripted_client, trip_of
+from pg import temp_database
 from scripted import call
 
 
@@ -66,3 +78,81 @@ async def test_a_thread_without_days_loads_and_plans(tmp_path: Path) -> None:
         assert sorted(p for d in nyc["days"] for p in d["place_ids"]) == sorted(
             p["id"] for p in nyc["places"]
         )
+
+
+# ---------------------------------------------------------------- written by the old code
+
+PRE_DAYS = Path(__file__).parent / "data" / "pre_days"
+PRE_DAYS_THREAD = "pre-days-thread"  # what make_fixture.py names its conversation
+
+
+def _pre_days_rows() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((PRE_DAYS / "postgres_rows.json").read_text())
+    return loaded
+
+
+def _unplain(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"b64"}:
+        return base64.b64decode(value["b64"])
+    if isinstance(value, dict):
+        return Jsonb(value)
+    return value
+
+
+async def _restore_pre_days_postgres(url: str) -> None:
+    """The fresh database as f8eaa63 left it: LangGraph's tables (the same installed
+    migrations as then, checked below), then that code's rows for the thread."""
+    dump = _pre_days_rows()
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
+        cur = await conn.execute("SELECT max(v) FROM checkpoint_migrations")
+        assert (await cur.fetchone()) == (dump["migration"],), "LangGraph's schema moved on"
+        for table, rows in dump["rows"].items():
+            for row in rows:
+                names = ", ".join(row)
+                marks = ", ".join(["%s"] * len(row))
+                await conn.execute(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # type: ignore[arg-type]
+                    [_unplain(v) for v in row.values()],
+                )
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_database_written_before_days_loads_plans_and_approves(
+    tmp_path: Path, store: str
+) -> None:
+    """The conversation f8eaa63 (the last commit before `days`) stored: its Rome trip loads
+    with no days, is spread over two days by today's offline planner, and is approved."""
+    with contextlib.ExitStack() as stack:
+        if store == "sqlite":
+            shutil.copytree(PRE_DAYS / "data", tmp_path / "data")
+            settings = make_settings(tmp_path)
+        else:
+            url = stack.enter_context(temp_database())
+            await _restore_pre_days_postgres(url)
+            settings = make_settings(tmp_path, database_url=url)
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://agent") as http:
+                client = AgentClient(http)
+                data = await client.trips(PRE_DAYS_THREAD)
+                assert data["pending_approval"] is None
+                rome = trip_of(data, "rome-1")
+                assert data["selected_trip_id"] == "rome-1" and len(rome["places"]) >= 4
+                assert rome["days"] == [] and rome["start_date"] is None
+
+                r = await http.get(f"/threads/{PRE_DAYS_THREAD}/history")
+                assert r.status_code == 200, r.text
+                said = json.dumps(r.json())
+                assert "Plan a trip to Rome" in said
+
+                events = await client.run(PRE_DAYS_THREAD, "spread my Rome trip over 2 days")
+                proposal = interrupt_of(events)
+                assert proposal, events[-1]
+                await client.approve(PRE_DAYS_THREAD)
+                rome = trip_of(await client.trips(PRE_DAYS_THREAD), "rome-1")
+                assert len(rome["days"]) == 2 and all(d["place_ids"] for d in rome["days"])
+                assert sorted(p for d in rome["days"] for p in d["place_ids"]) == sorted(
+                    p["id"] for p in rome["places"]
+                )
