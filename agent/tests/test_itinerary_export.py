@@ -165,3 +165,47 @@ async def test_bad_format_and_unknown_trip(
     assert r.status_code == 404 and "no trip" in r.json()["detail"]
     r = await client.http.get(f"/threads/{thread}/trips/nope/routes")
     assert r.status_code == 404
+
+
+async def test_a_calendar_needs_dates_and_says_so(tmp_path: Path) -> None:
+    """An undated trip is refused with a sentence (not an empty calendar); once it has
+    days with dates, the same export is a calendar of those days."""
+    async with scripted_client(tmp_path) as (model, client):
+        thread = new_thread()
+        model.script[:] = [
+            call("add_trips", {"trips": [rome_trip(await rome_places(6))]}, 1),
+            AIMessage(content="ok"),
+        ]
+        await client.run(thread, "Add a Rome trip")
+        await client.approve(thread)
+        url = f"/threads/{thread}/trips/rome/export"
+
+        r = await client.http.get(url, params={"format": "ics"})
+        assert r.status_code == 422
+        assert r.json()["detail"] == (
+            "This trip has no days yet: plan it into days with a start date "
+            "to export it as a calendar."
+        )
+        assert (await client.http.get(url, params={"format": "md"})).status_code == 200
+
+        model.script[:] = [
+            call("plan_days", {"trip_id": "rome", "day_count": 2}, 1),
+            AIMessage(content="ok"),
+        ]
+        await client.run(thread, "Spread it over 2 days")
+        await client.approve(thread)
+        r = await client.http.get(url, params={"format": "ics"})
+        assert r.status_code == 422
+        assert r.json()["detail"] == (
+            "This trip has no dates yet: set a start date to export it as a calendar."
+        )
+
+        model.script[:] = [
+            call("set_start_date", {"trip_id": "rome", "start_date": "2027-03-12"}, 1),
+            AIMessage(content="ok"),
+        ]
+        await client.run(thread, "Start on 2027-03-12")
+        await client.approve(thread)
+        cal = icalendar.Calendar.from_ical((await _export(client, thread, "ics")).text)
+        dates = [e.decoded("dtstart").isoformat() for e in cal.walk("VEVENT")]
+        assert dates == ["2027-03-12", "2027-03-13"]

@@ -112,6 +112,9 @@ def test_export_menu_downloads_every_file_and_links_each_days_directions(
     assert sorted(f["properties"]["name"] for f in points) == sorted(names.values())
     assert len(lines) == 3
 
+    page.click("#trip-export")
+    expect(menu.locator("[role=menuitem]", has_text="iCalendar")).to_be_enabled()
+    page.keyboard.press("Escape")
     calendar = icalendar.Calendar.from_ical(download(page, "iCalendar").read_bytes())
     events = calendar.walk("VEVENT")  # one all-day event per dated day
     assert [e.decoded("DTSTART").isoformat() for e in events] == [d["date"] for d in trip["days"]]
@@ -139,6 +142,22 @@ def test_export_menu_downloads_every_file_and_links_each_days_directions(
     ).json()
     page.reload()
     expect(page.locator("#trip-select option:checked")).to_have_text("Gone soon")
+    # A trip with no dates: the calendar item is there, disabled, saying why; no download.
+    page.click("#trip-export")
+    ics = menu.locator("[role=menuitem]", has_text="iCalendar")
+    expect(ics).to_be_disabled()  # aria-disabled: still reached by the arrow keys
+    expect(ics).to_contain_text("needs dates: set a start date first")
+    assert ics.evaluate("e => getComputedStyle(e).cursor") == "not-allowed"
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(ics).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#trip-export-pop .trip-out-status")).to_have_text(
+        "This trip has no days yet: plan it into days with a start date to export it as a calendar."
+    )
+    expect(menu).to_be_visible()
+    page.keyboard.press("Escape")
     httpx.delete(f"{stack.agent.url}/threads/{thread_of(owner)}/trips/{gone['id']}", timeout=10)
     page.click("#trip-export")
     menu.locator("[role=menuitem]", has_text="KML").click()

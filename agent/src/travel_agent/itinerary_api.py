@@ -91,6 +91,8 @@ async def export_trip(
     itinerary: Itinerary = Depends(get_itinerary),
 ) -> Response:
     kind = FORMATS[format]  # the query's type admits only known formats (else 422)
+    if refusal := kind.refusal(trip):
+        raise HTTPException(status_code=422, detail=refusal)
     routes = await itinerary.routes.trip_routes(trip)
     return Response(
         content=kind.render(trip, routes),

@@ -13,6 +13,14 @@ const FORMATS = [
   ["kml", "KML", "Google Earth"],
   ["md", "Markdown", "notes and documents"],
 ];
+// A calendar has an event per dated day: without one the agent refuses it (422), so the
+// item says so before anyone tries. Same sentences as the agent's (docs/agent-api.md).
+function noCalendar(trip) {
+  if (trip.days?.some((d) => d.date)) return null;
+  return trip.days?.length
+    ? "This trip has no dates yet: set a start date to export it as a calendar."
+    : "This trip has no days yet: plan it into days with a start date to export it as a calendar.";
+}
 const OFFLINE = "The planner cannot be reached right now. Please try again in a moment.";
 const TIMEOUT_MS = 15000;
 
@@ -117,14 +125,22 @@ export function exportMenu(getTrip) {
     const formats = h(
       "div",
       { role: "group", "aria-label": `Download ${trip.name} as` },
-      ...FORMATS.map(([format, label, hint]) =>
-        h(
+      ...FORMATS.map(([format, label, hint]) => {
+        const why = format === "ics" ? noCalendar(trip) : null;
+        // Disabled but focusable (menu pattern): arrows still reach it and it says why.
+        return h(
           "button",
-          { type: "button", role: "menuitem", class: "trip-out-item", onclick: () => choose(trip, format, label) },
+          {
+            type: "button",
+            role: "menuitem",
+            class: "trip-out-item",
+            "aria-disabled": why ? "true" : null,
+            onclick: () => (why ? (status.textContent = why) : choose(trip, format, label)),
+          },
           h("span", { class: "trip-out-label", text: label }),
-          h("span", { class: "trip-out-hint", text: `for ${hint}` }),
-        ),
-      ),
+          h("span", { class: "trip-out-hint", text: why ? "needs dates: set a start date first" : `for ${hint}` }),
+        );
+      }),
     );
     // Headings are for the eye; the groups' labels say the same to screen readers.
     const heading = (text) => h("p", { class: "trip-out-heading", role: "none", "aria-hidden": "true", text });
