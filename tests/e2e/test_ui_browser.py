@@ -15,6 +15,7 @@ from tests.e2e.browser_stack import (
     Stack,
     open_session,
     screenshot,
+    serious_violations,
 )
 
 pytestmark = pytest.mark.browser
@@ -327,9 +328,18 @@ def test_a_place_named_like_markup_shows_as_text(stack: Stack, session: Session)
     screenshot(page, "08-markup-as-text")
 
 
+#: Issue 12's phone: 390×844 CSS pixels.
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
+
+
 def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser) -> None:
+    # (bypass_csp: the axe-core scans are injected as an inline script)
     phone = open_session(
-        chromium, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+        chromium,
+        viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,
     )
     page = phone.page
     try:
@@ -339,12 +349,13 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         expect(page.locator("#chat")).to_be_hidden()
         assert page.evaluate(overflow) <= 0
         card = page.locator("#trip-card")
-        assert (card.bounding_box() or {}).get("width") == 375  # a bottom drawer
+        assert (card.bounding_box() or {}).get("width") == PHONE_WIDTH  # a bottom drawer
         # The tile attribution stays visible, clear of the drawer.
         attribution = page.locator(".leaflet-control-attribution")
         expect(attribution).to_contain_text("OpenStreetMap")
         a, c = attribution.bounding_box(), card.bounding_box()
-        assert a and c and a["y"] + a["height"] <= c["y"] and a["x"] + a["width"] <= 375
+        assert a and c and a["y"] + a["height"] <= c["y"] and a["x"] + a["width"] <= PHONE_WIDTH
+        assert serious_violations(page) == []
         screenshot(page, "09-phone-map")
 
         # People may zoom the page.
@@ -363,6 +374,7 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         page.click("#trip-add")
         expect(page.locator("#trip-hint")).to_contain_text("Tap the map")
         page.keyboard.press("Escape")
+        assert serious_violations(page) == []
         screenshot(page, "10-phone-drawer-open")
         page.click("#trip-toggle")
 
@@ -375,7 +387,8 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         for selector in (".approval", "#composer", "#chips", ".chat-head"):
             for box in (h.bounding_box() for h in page.locator(selector).all()):
                 if box:
-                    assert box["x"] >= 0 and box["x"] + box["width"] <= 375, selector
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH, selector
+        assert serious_violations(page) == []
         screenshot(page, "11-phone-chat-approval")
         card_.locator(".approval-confirm").click()
         expect(card_.locator(".approval-status")).to_have_text("Added")
@@ -384,6 +397,7 @@ def test_phone_layout_has_no_horizontal_overflow(stack: Stack, chromium: Browser
         expect(page.locator("#chat")).to_be_hidden()  # closed by itself after the approval
         expect(page.locator(MARKERS).first).to_be_visible()
         assert page.evaluate(overflow) <= 0
+        assert serious_violations(page) == []
         screenshot(page, "12-phone-trip-added")
         assert not phone.watch.errors
     finally:

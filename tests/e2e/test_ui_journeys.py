@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser_stack import (
+    AXE,
     PLAN,
     Service,
     Session,
@@ -22,6 +24,7 @@ from tests.e2e.browser_stack import (
     agent_service,
     open_session,
     screenshot,
+    serious_violations,
     ui_service,
 )
 from tests.e2e.test_ui_browser import MARKERS, add_place_by_hand, markers, selected_trip
@@ -142,6 +145,10 @@ def test_edits_after_a_delete_and_a_trip_switch_land_on_the_shown_trip(
     screenshot(page, "20-edit-after-delete-and-switch")
 
 
+#: Issue 12: an idle page shows the outage banner within 8 s of the agent stopping.
+OUTAGE_NOTICED_MS = 8_000
+
+
 def test_an_outage_keeps_the_trips_and_the_unsent_message(
     start_stack: Callable[..., Stack], chromium: Browser
 ) -> None:
@@ -161,6 +168,7 @@ def test_an_outage_keeps_the_trips_and_the_unsent_message(
         # heartbeat is held back (its requests hang), so the send discovers the outage.
         page.route("**/readyz", lambda route: None)
         agent.stop()
+        stopped = time.monotonic()
         page.fill("#composer-input", "List my trips")
         page.press("#composer-input", "Enter")
         error = page.locator(".turn .msg-error")
@@ -168,8 +176,11 @@ def test_an_outage_keeps_the_trips_and_the_unsent_message(
         expect(page.locator("#banner-down")).to_be_visible()
         expect(page.locator("#composer-input")).to_have_value("List my trips")
 
-        # The idle page notices by itself and keeps the trips, read-only.
-        expect(idle.locator("#banner-down")).to_be_visible(timeout=10_000)
+        # The idle page notices by itself within 8 s of the agent stopping (issue 12; it
+        # checks every 3 s), and keeps the trips, read-only.
+        left_ms = OUTAGE_NOTICED_MS - (time.monotonic() - stopped) * 1000
+        assert left_ms > 0, "the steps above took the whole 8 s"
+        expect(idle.locator("#banner-down")).to_be_visible(timeout=left_ms)
         expect(idle.locator("#place-list .place-name", has_text="Corner bakery")).to_be_visible()
         expect(idle.locator("#trip-readonly")).to_be_visible()
         expect(idle.locator("#trip-add")).to_be_disabled()
@@ -281,21 +292,6 @@ def test_the_map_shows_the_built_in_world_map_and_says_what_it_lacks(
     screenshot(page, "23-built-in-world-map")
 
 
-AXE = Path(__file__).resolve().parents[2] / ".test-tools/axe/node_modules/axe-core/axe.min.js"
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    if not page.evaluate("() => Boolean(window.axe)"):
-        page.add_script_tag(path=str(AXE))
-    found: list[dict[str, object]] = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
-    )
-    return [f"{v['id']}: {v['nodes']}" for v in found]
-
-
 def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
     stack: Stack, chromium: Browser
 ) -> None:
@@ -345,6 +341,18 @@ def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
         assert sorted(label.partition(": ")[2].partition(": ")[2] for label in labels) == sorted(
             offered
         )
+        # ... and look different: a dashed ring on a pale pin, where a stored marker has a
+        # solid ring on a filled one; a screen reader hears "Proposed: …".
+        look = (
+            "els => els.map(e => { const s = getComputedStyle(e.querySelector('.marker-pin'));"
+            " return [s.borderTopStyle, s.backgroundColor]; })"
+        )
+        stored_look = page.locator(MARKERS).evaluate_all(look)
+        proposed_look = proposed.evaluate_all(look)
+        assert {style for style, _ in stored_look} == {"solid"}
+        assert {style for style, _ in proposed_look} == {"dashed"}
+        assert not {bg for _, bg in proposed_look} & {bg for _, bg in stored_look}
+        expect(proposed.first).to_have_accessible_name(re.compile(r"^Proposed: day \d"))
         assert serious_violations(page) == []
         page.keyboard.press("Tab")  # into the card: its first place's checkbox
         expect(card.locator(".approval-check").first).to_be_focused()
@@ -371,6 +379,30 @@ def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
         expect(page.locator("#share-dialog")).to_be_visible()
         assert serious_violations(page) == []
         page.keyboard.press("Escape")
+
+        # The trip card's forms: edit a place (the add form's twin), remove it, rename and
+        # delete the trip.
+        place = page.locator("#place-list .place").first
+        place.locator(".place-more").click()
+        assert serious_violations(page) == []  # the place's menu
+        place.locator(".menu-item", has_text="Edit").click()
+        expect(page.locator(".place.is-editing form")).to_be_visible()
+        assert serious_violations(page) == []
+        page.locator(".place.is-editing form button", has_text="Cancel").click()
+        place.locator(".place-more").click()
+        place.locator(".menu-item", has_text="Remove").click()
+        expect(place.locator(".place-confirm")).to_contain_text("Remove")
+        assert serious_violations(page) == []
+        place.locator(".place-confirm button", has_text="Keep").click()
+        page.click("#trip-rename")
+        expect(page.locator("#place-form-slot form.trip-form")).to_be_visible()
+        assert serious_violations(page) == []
+        page.locator("#place-form-slot form button", has_text="Cancel").click()
+        page.click("#trip-delete")
+        expect(page.locator("#place-form-slot .trip-confirm")).to_be_visible()
+        assert serious_violations(page) == []
+        page.locator("#place-form-slot .trip-confirm button", has_text="Keep").click()
+        expect(page.locator("#place-form-slot .trip-confirm")).to_have_count(0)
 
         page.click("#conversations-open")
         expect(page.locator("#conversation-list .conversation")).to_have_count(1)
