@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from functools import reduce
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,8 +32,10 @@ from openai._utils import async_maybe_transform
 from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 from pydantic import SecretStr
 
+from travel_agent.errors import LLM_UNAVAILABLE
+from travel_agent.llm.errors import classify_llm_error, describe_llm_error
 from travel_agent.llm.openai_model import UNTRANSFORMED, build_openai_model
-from travel_agent.llm.openai_stream import JoiningSSEDecoder
+from travel_agent.llm.openai_stream import JoiningSSEDecoder, StreamSilenceTimeout
 from travel_agent.settings import Settings
 
 ARGS = json.dumps({"trips": [{"name": "Rome", "places": [{"name": "Colosseum"}] * 3}]})
@@ -77,9 +80,12 @@ def answer() -> list[bytes]:
 
 class ScriptedServer:
     """Answers every chat completion with `events`: in one write, or (trickle) each event
-    once `release()` was called for it; `cut` closes the connection after that many."""
+    once `release()` was called for it; `cut` closes the connection after that many;
+    `keepalive` then sends only SSE comments, one every 50 ms, for up to 20 s."""
 
-    def __init__(self, events: list[bytes], *, trickle: bool = False, cut: int = 0) -> None:
+    def __init__(
+        self, events: list[bytes], *, trickle: bool = False, cut: int = 0, keepalive: bool = False
+    ) -> None:
         self.events = events
         self.gates = [threading.Semaphore(0) for _ in events]
         self.trickle = trickle
@@ -103,11 +109,22 @@ class ScriptedServer:
                 sent = events[:cut] if cut else events
                 if not server.trickle:
                     self.wfile.write(b"".join(sent))
+                    if keepalive:
+                        self._keep_alive()
                     return
                 for i, event in enumerate(sent):
                     if i and not server.gates[i].acquire(timeout=30):
                         return
                     self.wfile.write(event)
+
+            def _keep_alive(self) -> None:
+                for _ in range(400):
+                    time.sleep(0.05)
+                    try:
+                        self.wfile.write(b": keepalive\n\n")
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -130,7 +147,7 @@ class ScriptedServer:
         self.httpd.server_close()
 
 
-def provider(url: str) -> ChatOpenAI:
+def provider(url: str, **settings_values: Any) -> ChatOpenAI:
     settings = Settings(
         _env_file=None,
         llm_provider="openai",
@@ -138,6 +155,7 @@ def provider(url: str) -> ChatOpenAI:
         openai_base_url=url,
         travel_model="gpt-x",
         llm_max_retries=0,
+        **settings_values,
     )
     return build_openai_model(settings)
 
@@ -238,6 +256,22 @@ async def test_a_dropped_connection_is_the_sdks_error() -> None:
                     pass
             raised.append(type(error.value))
     assert raised[0] == raised[1]
+
+
+async def test_a_stream_of_keep_alives_only_ends_after_the_read_timeout() -> None:
+    """Keep-alive comments reset the read timeout; the decoder's bound on time without an
+    event ends the stream (LangChain's per-chunk `wait_for` is off)."""
+    with ScriptedServer(answer()[:3], keepalive=True) as server:
+        model = provider(server.url, llm_timeout_seconds=0.5)
+        assert model.stream_chunk_timeout is None
+        got: list[BaseMessageChunk] = []
+        with pytest.raises(StreamSilenceTimeout) as raised:
+            async for chunk in model.astream([HumanMessage("Plan a trip")]):
+                got.append(chunk)
+    assert "".join(str(c.content) for c in got) == "Here is "
+    assert raised.value.seconds == 0.5
+    assert classify_llm_error(raised.value) == "timeout"
+    assert describe_llm_error(raised.value) == LLM_UNAVAILABLE
 
 
 def test_lines_and_events_split_across_reads_are_decoded_like_the_sdk() -> None:

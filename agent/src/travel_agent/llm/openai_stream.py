@@ -17,6 +17,13 @@ chunk, an error, `[DONE]`, chunks with logprobs or fields this does not know. No
 waits for more data: whatever has arrived is handed on at once, so a stream that trickles
 in one event per read is passed on event by event, as before.
 
+A stream that sends nothing but keep-alive comments (`: keepalive`) never trips the read
+timeout, which any byte resets. `silence` bounds that: when no event has come for that
+many seconds of waiting, the stream ends with `StreamSilenceTimeout` (a `TimeoutError`).
+It replaces LangChain's `stream_chunk_timeout`, which bounds the same gap between chunks
+but runs every chunk through `asyncio.wait_for` (a task per chunk); here a deadline is
+armed only while the decoder waits with nothing received.
+
 The decoder is the SDK's extension point for other stream formats (`SSEBytesDecoder`,
 returned by the client's `_make_sse_decoder`); requests, retries, timeouts and the error
 classes (a timeout or a dropped connection while reading, an error sent inside the stream)
@@ -38,6 +45,16 @@ DRAIN_SECONDS = 0.1
 _DELTA_TEXT_KEYS = frozenset({"role", "content", "refusal", "tool_calls", "function_call"})
 _CHOICE_KEYS = frozenset({"index", "delta", "logprobs", "finish_reason"})
 _CALL_KEYS = frozenset({"index", "id", "type", "function"})
+
+
+class StreamSilenceTimeout(TimeoutError):
+    """No event came for `seconds` while the stream stayed open (keep-alives at most)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The model's stream sent no event for {seconds:g} s (LLM_TIMEOUT_SECONDS)"
+        )
+        self.seconds = seconds
 
 
 class ParsedEvent(ServerSentEvent):
@@ -178,7 +195,14 @@ def join_events(events: list[ServerSentEvent]) -> Iterator[ServerSentEvent]:
 
 class JoiningSSEDecoder:
     """The SDK's SSE decoding, handing on every event received so far at once, with
-    adjacent text deltas and argument pieces joined (see the module's docstring)."""
+    adjacent text deltas and argument pieces joined (see the module's docstring).
+
+    `silence`: seconds the decoder waits for the next event before it gives up with
+    `StreamSilenceTimeout` (None: no bound but the transport's own timeouts).
+    """
+
+    def __init__(self, silence: float | None = None) -> None:
+        self.silence = silence
 
     def _events(self, decoder: SSEDecoder, lines: list[bytes]) -> list[ServerSentEvent]:
         events = []
@@ -214,9 +238,21 @@ class JoiningSSEDecoder:
 
         reader = asyncio.create_task(read())
         decoder, lines = SSEDecoder(), _Lines()
+        silence = self.silence
+        deadline: float | None = None  # while waiting for the next event
         try:
             while True:
-                await arrived.wait()
+                if not arrived.is_set():
+                    if silence is None:
+                        await arrived.wait()
+                    else:
+                        if deadline is None:
+                            deadline = asyncio.get_running_loop().time() + silence
+                        try:
+                            async with asyncio.timeout_at(deadline):
+                                await arrived.wait()
+                        except TimeoutError:
+                            raise StreamSilenceTimeout(silence) from None
                 arrived.clear()
                 done = bool(ended)  # before taking what was received: nothing comes after
                 taken = []
@@ -229,6 +265,7 @@ class JoiningSSEDecoder:
                     if event.data.startswith("[DONE]"):
                         # The SDK drains the rest of the body itself: stop reading it here.
                         await self._stop(reader, DRAIN_SECONDS)
+                    deadline = None
                     yield event
                 if done:
                     if ended[0] is not None:
