@@ -8,6 +8,7 @@ The provider's answer is compared with ChatOpenAI's on the SDK's own client."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -176,8 +177,6 @@ async def chunks_of(model: ChatOpenAI, server: ScriptedServer) -> list[BaseMessa
 
 @pytest.fixture
 def reference() -> Iterator[list[BaseMessageChunk]]:
-    import asyncio
-
     with ScriptedServer(answer()) as server:
         yield asyncio.run(chunks_of(library(server.url), server))
 
@@ -272,6 +271,22 @@ async def test_a_stream_of_keep_alives_only_ends_after_the_read_timeout() -> Non
     assert raised.value.seconds == 0.5
     assert classify_llm_error(raised.value) == "timeout"
     assert describe_llm_error(raised.value) == LLM_UNAVAILABLE
+
+
+async def test_the_bound_counts_waiting_for_an_event_not_the_whole_stream(
+    reference: list[BaseMessageChunk],
+) -> None:
+    """A stream longer than the bound whose events keep coming (here: each released after
+    the model's reader spent 0.1 s on the chunk before) is not cut."""
+    with ScriptedServer(answer(), trickle=True) as server:
+        model = provider(server.url, llm_timeout_seconds=0.4)
+        got: list[BaseMessageChunk] = []
+        async for chunk in model.astream([HumanMessage("Plan a trip to Rome")]):
+            got.append(chunk)
+            if len(got) <= 8:
+                await asyncio.sleep(0.1)
+            server.release()
+    same_answer(got, reference)
 
 
 def test_lines_and_events_split_across_reads_are_decoded_like_the_sdk() -> None:

@@ -21,8 +21,8 @@ A stream that sends nothing but keep-alive comments (`: keepalive`) never trips 
 timeout, which any byte resets. `silence` bounds that: when no event has come for that
 many seconds of waiting, the stream ends with `StreamSilenceTimeout` (a `TimeoutError`).
 It replaces LangChain's `stream_chunk_timeout`, which bounds the same gap between chunks
-but runs every chunk through `asyncio.wait_for` (a task per chunk); here a deadline is
-armed only while the decoder waits with nothing received.
+but runs every chunk through `asyncio.wait_for` (a task per chunk); here one timer per
+stream checks how long the decoder has been waiting with nothing received.
 
 The decoder is the SDK's extension point for other stream formats (`SSEBytesDecoder`,
 returned by the client's `_make_sse_decoder`); requests, retries, timeouts and the error
@@ -193,6 +193,42 @@ def join_events(events: list[ServerSentEvent]) -> Iterator[ServerSentEvent]:
         yield ParsedEvent(data=run_data, value=_joined(run))
 
 
+class _Silence:
+    """How long the decoder has waited for an event, with one timer per stream: a deadline
+    per wait (`asyncio.timeout`) would cost a timer per read. The timer wakes the decoder
+    (`wake`) once a wait has lasted `seconds`; until then it re-arms itself for the end of
+    the current wait's bound, or one bound ahead when the decoder is not waiting."""
+
+    # asyncio may run a timer up to its clock's resolution early.
+    EARLY = 0.001
+
+    def __init__(self, seconds: float, wake: asyncio.Event) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self.waiting_since: float | None = None
+        self._wake = wake
+        self._loop = asyncio.get_running_loop()
+        self._timer = self._loop.call_later(seconds, self._check)
+
+    def waiting(self) -> None:
+        """The decoder waits for data; the bound runs from the first wait after an event."""
+        if self.waiting_since is None:
+            self.waiting_since = self._loop.time()
+
+    def _check(self) -> None:
+        now, since = self._loop.time(), self.waiting_since
+        if since is not None and now + self.EARLY >= since + self.seconds:
+            self.expired = True
+            self._wake.set()
+            return
+        self._timer = self._loop.call_at(
+            (now if since is None else since) + self.seconds, self._check
+        )
+
+    def close(self) -> None:
+        self._timer.cancel()
+
+
 class JoiningSSEDecoder:
     """The SDK's SSE decoding, handing on every event received so far at once, with
     adjacent text deltas and argument pieces joined (see the module's docstring).
@@ -238,21 +274,15 @@ class JoiningSSEDecoder:
 
         reader = asyncio.create_task(read())
         decoder, lines = SSEDecoder(), _Lines()
-        silence = self.silence
-        deadline: float | None = None  # while waiting for the next event
+        silence = None if self.silence is None else _Silence(self.silence, arrived)
         try:
             while True:
                 if not arrived.is_set():
-                    if silence is None:
-                        await arrived.wait()
-                    else:
-                        if deadline is None:
-                            deadline = asyncio.get_running_loop().time() + silence
-                        try:
-                            async with asyncio.timeout_at(deadline):
-                                await arrived.wait()
-                        except TimeoutError:
-                            raise StreamSilenceTimeout(silence) from None
+                    if silence is not None:
+                        silence.waiting()
+                    await arrived.wait()
+                    if silence is not None and silence.expired:
+                        raise StreamSilenceTimeout(silence.seconds)
                 arrived.clear()
                 done = bool(ended)  # before taking what was received: nothing comes after
                 taken = []
@@ -265,13 +295,16 @@ class JoiningSSEDecoder:
                     if event.data.startswith("[DONE]"):
                         # The SDK drains the rest of the body itself: stop reading it here.
                         await self._stop(reader, DRAIN_SECONDS)
-                    deadline = None
+                    if silence is not None:
+                        silence.waiting_since = None
                     yield event
                 if done:
                     if ended[0] is not None:
                         raise ended[0]
                     return
         finally:
+            if silence is not None:
+                silence.close()
             await self._stop(reader, 0)
 
     @staticmethod
