@@ -8,9 +8,11 @@ The provider's answer is compared with ChatOpenAI's on the SDK's own client."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from functools import reduce
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from operator import add
@@ -31,8 +33,10 @@ from openai._utils import async_maybe_transform
 from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 from pydantic import SecretStr
 
+from travel_agent.errors import LLM_UNAVAILABLE
+from travel_agent.llm.errors import classify_llm_error, describe_llm_error
 from travel_agent.llm.openai_model import UNTRANSFORMED, build_openai_model
-from travel_agent.llm.openai_stream import JoiningSSEDecoder
+from travel_agent.llm.openai_stream import JoiningSSEDecoder, StreamSilenceTimeout
 from travel_agent.settings import Settings
 
 ARGS = json.dumps({"trips": [{"name": "Rome", "places": [{"name": "Colosseum"}] * 3}]})
@@ -77,9 +81,12 @@ def answer() -> list[bytes]:
 
 class ScriptedServer:
     """Answers every chat completion with `events`: in one write, or (trickle) each event
-    once `release()` was called for it; `cut` closes the connection after that many."""
+    once `release()` was called for it; `cut` closes the connection after that many;
+    `keepalive` then sends only SSE comments, one every 50 ms, for up to 20 s."""
 
-    def __init__(self, events: list[bytes], *, trickle: bool = False, cut: int = 0) -> None:
+    def __init__(
+        self, events: list[bytes], *, trickle: bool = False, cut: int = 0, keepalive: bool = False
+    ) -> None:
         self.events = events
         self.gates = [threading.Semaphore(0) for _ in events]
         self.trickle = trickle
@@ -103,11 +110,22 @@ class ScriptedServer:
                 sent = events[:cut] if cut else events
                 if not server.trickle:
                     self.wfile.write(b"".join(sent))
+                    if keepalive:
+                        self._keep_alive()
                     return
                 for i, event in enumerate(sent):
                     if i and not server.gates[i].acquire(timeout=30):
                         return
                     self.wfile.write(event)
+
+            def _keep_alive(self) -> None:
+                for _ in range(400):
+                    time.sleep(0.05)
+                    try:
+                        self.wfile.write(b": keepalive\n\n")
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -130,7 +148,7 @@ class ScriptedServer:
         self.httpd.server_close()
 
 
-def provider(url: str) -> ChatOpenAI:
+def provider(url: str, **settings_values: Any) -> ChatOpenAI:
     settings = Settings(
         _env_file=None,
         llm_provider="openai",
@@ -138,6 +156,7 @@ def provider(url: str) -> ChatOpenAI:
         openai_base_url=url,
         travel_model="gpt-x",
         llm_max_retries=0,
+        **settings_values,
     )
     return build_openai_model(settings)
 
@@ -158,8 +177,6 @@ async def chunks_of(model: ChatOpenAI, server: ScriptedServer) -> list[BaseMessa
 
 @pytest.fixture
 def reference() -> Iterator[list[BaseMessageChunk]]:
-    import asyncio
-
     with ScriptedServer(answer()) as server:
         yield asyncio.run(chunks_of(library(server.url), server))
 
@@ -238,6 +255,102 @@ async def test_a_dropped_connection_is_the_sdks_error() -> None:
                     pass
             raised.append(type(error.value))
     assert raised[0] == raised[1]
+
+
+async def test_a_stream_of_keep_alives_only_ends_after_the_read_timeout() -> None:
+    """Keep-alive comments reset the read timeout; the decoder's bound on time without an
+    event ends the stream (LangChain's per-chunk `wait_for` is off)."""
+    with ScriptedServer(answer()[:3], keepalive=True) as server:
+        model = provider(server.url, llm_timeout_seconds=0.5)
+        assert model.stream_chunk_timeout is None
+        got: list[BaseMessageChunk] = []
+        with pytest.raises(StreamSilenceTimeout) as raised:
+            async for chunk in model.astream([HumanMessage("Plan a trip")]):
+                got.append(chunk)
+    assert "".join(str(c.content) for c in got) == "Here is "
+    assert raised.value.seconds == 0.5
+    assert classify_llm_error(raised.value) == "timeout"
+    assert describe_llm_error(raised.value) == LLM_UNAVAILABLE
+
+
+async def test_the_bound_counts_waiting_for_an_event_not_the_whole_stream(
+    reference: list[BaseMessageChunk],
+) -> None:
+    """A stream longer than the bound whose events keep coming (here: each released after
+    the model's reader spent 0.1 s on the chunk before) is not cut."""
+    with ScriptedServer(answer(), trickle=True) as server:
+        model = provider(server.url, llm_timeout_seconds=0.4)
+        got: list[BaseMessageChunk] = []
+        async for chunk in model.astream([HumanMessage("Plan a trip to Rome")]):
+            got.append(chunk)
+            if len(got) <= 8:
+                await asyncio.sleep(0.1)
+            server.release()
+    same_answer(got, reference)
+
+
+def _deltas(events: list[Any]) -> list[str]:
+    """What each parsed chunk carries: its text, or its arguments piece."""
+    out = []
+    for event in events:
+        if event.data.startswith("[DONE]"):
+            out.append("[DONE]")
+            continue
+        choices = event.json()["choices"]
+        delta = choices[0]["delta"] if choices else {}
+        calls = delta.get("tool_calls") or [{}]
+        out.append(delta.get("content") or calls[0].get("function", {}).get("arguments", ""))
+    return out
+
+
+async def test_a_run_that_goes_on_waits_for_more_of_its_kind() -> None:
+    """Each event in a read of its own: the answer's first words and a call's first
+    argument piece go at once; what follows each is held and joined until an event of
+    another kind comes (the hold here is longer than the test)."""
+
+    async def reads() -> AsyncIterator[bytes]:
+        for event in answer():
+            await asyncio.sleep(0.002)
+            yield event
+
+    decoder = JoiningSSEDecoder(hold=60)
+    events = [e async for e in decoder.aiter_bytes(reads())]
+    pieces = [ARGS[i : i + 9] for i in range(0, len(ARGS), 9)]
+    assert (
+        _deltas(events)
+        == [
+            "",  # the role and the empty first content, on their own
+            "Here is a plan.",
+            "",  # the call's id and name
+            pieces[0],
+            "".join(pieces[1:]),
+            "",  # finish reason
+            "",  # usage
+            "[DONE]",
+        ]
+    )
+
+
+async def test_a_held_run_is_handed_on_when_the_hold_is_over() -> None:
+    more = asyncio.Event()
+    events = answer()
+
+    async def reads() -> AsyncIterator[bytes]:
+        yield events[0]
+        await asyncio.sleep(0.002)
+        yield events[1]  # "Here ": held
+        await more.wait()  # nothing more until the held words were handed on
+        for event in events[2:]:
+            yield event
+
+    got = []
+    async with asyncio.timeout(30):
+        async for event in JoiningSSEDecoder(hold=0.05).aiter_bytes(reads()):
+            got.append(event)
+            if len(got) == 2:  # the held words came without anything after them
+                more.set()
+    assert _deltas(got)[:2] == ["", "Here "]
+    assert _deltas(got)[-1] == "[DONE]"
 
 
 def test_lines_and_events_split_across_reads_are_decoded_like_the_sdk() -> None:

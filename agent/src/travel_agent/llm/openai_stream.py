@@ -13,9 +13,22 @@ AG-UI would stream as one run of deltas:
 
 Anything else stays a chunk of its own, in order: a call's first chunk (its id and name:
 AG-UI starts the call from it and ignores arguments on it), the finish reason, the usage
-chunk, an error, `[DONE]`, chunks with logprobs or fields this does not know. Nothing
-waits for more data: whatever has arrived is handed on at once, so a stream that trickles
-in one event per read is passed on event by event, as before.
+chunk, an error, `[DONE]`, chunks with logprobs or fields this does not know.
+
+A run of deltas is handed on at once when it starts something new (the answer's first
+words, a call's first argument piece: what a person waits for). A run that goes on from
+the one handed on last may wait up to `hold` seconds (`HOLD_SECONDS`, 20 ms, about one
+frame of the page) for more of its kind; anything else that arrives (a call's start, the
+finish reason, the end of the stream) ends the wait at once. So a model that streams a
+token every few milliseconds costs a chunk per 20 ms instead of one per token, and no
+delta is later than that.
+
+A stream that sends nothing but keep-alive comments (`: keepalive`) never trips the read
+timeout, which any byte resets. `silence` bounds that: when no event has come for that
+many seconds of waiting, the stream ends with `StreamSilenceTimeout` (a `TimeoutError`).
+It replaces LangChain's `stream_chunk_timeout`, which bounds the same gap between chunks
+but runs every chunk through `asyncio.wait_for` (a task per chunk); here one timer per
+stream checks how long the decoder has been waiting with nothing received.
 
 The decoder is the SDK's extension point for other stream formats (`SSEBytesDecoder`,
 returned by the client's `_make_sse_decoder`); requests, retries, timeouts and the error
@@ -34,10 +47,22 @@ from openai._streaming import ServerSentEvent, SSEDecoder
 
 # As long as the SDK lets a finished HTTP/1.1 body drain before it gives up on it.
 DRAIN_SECONDS = 0.1
+# How long a run of deltas that goes on from the last one handed on may wait for more.
+HOLD_SECONDS = 0.02
 
 _DELTA_TEXT_KEYS = frozenset({"role", "content", "refusal", "tool_calls", "function_call"})
 _CHOICE_KEYS = frozenset({"index", "delta", "logprobs", "finish_reason"})
 _CALL_KEYS = frozenset({"index", "id", "type", "function"})
+
+
+class StreamSilenceTimeout(TimeoutError):
+    """No event came for `seconds` while the stream stayed open (keep-alives at most)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The model's stream sent no event for {seconds:g} s (LLM_TIMEOUT_SECONDS)"
+        )
+        self.seconds = seconds
 
 
 class ParsedEvent(ServerSentEvent):
@@ -143,42 +168,111 @@ def _joined(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     return {**first, "choices": [{**choice, "delta": delta}]}
 
 
+class _Joiner:
+    """Joins adjacent joinable chunks of one kind, across batches of events: the last run
+    stays open (`run`) until an event of another kind ends it or it is taken (`flush`)."""
+
+    def __init__(self) -> None:
+        self.run: list[dict[str, Any]] = []
+        self.runs = 0  # runs started so far: tells a new open run from a grown one
+        self.continuing = False  # the open run goes on from the run handed on last
+        self._kind: tuple[Any, ...] | None = None
+        self._data = ""
+        self._last: tuple[Any, ...] | None = None  # kind of the last event handed on
+
+    def push(self, events: list[ServerSentEvent]) -> list[ServerSentEvent]:
+        """The events that are complete after `events`, in order."""
+        out: list[ServerSentEvent] = []
+        for event in events:
+            value: Any = None
+            kind = None
+            parsed = False
+            if event.event is None and not event.data.startswith("[DONE]"):
+                try:
+                    value = json.loads(event.data)
+                    parsed = True
+                except ValueError:
+                    pass  # the SDK's own parse raises it, in order
+                kind = _kind(value) if parsed else None
+            if self.run and kind is not None and kind == self._kind:
+                self.run.append(value)
+                continue
+            out.extend(self.flush())
+            if kind is not None:
+                self.run, self._kind, self._data = [value], kind, event.data
+                self.runs += 1
+                self.continuing = kind == self._last
+                continue
+            self._last = None
+            out.append(ParsedEvent(data=event.data, value=value) if parsed else event)
+        return out
+
+    def flush(self) -> list[ServerSentEvent]:
+        """The open run as one event (none when there is no open run)."""
+        if not self.run:
+            return []
+        joined = ParsedEvent(data=self._data, value=_joined(self.run))
+        self.run, self._last = [], self._kind
+        return [joined]
+
+
 def join_events(events: list[ServerSentEvent]) -> Iterator[ServerSentEvent]:
     """The events, with adjacent joinable chat-completion chunks joined into one
     (parsed) event; the rest as they are, in order."""
-    run: list[dict[str, Any]] = []
-    run_kind: tuple[Any, ...] | None = None
-    run_data = ""
-    for event in events:
-        value: Any = None
-        kind = None
-        parsed = False
-        if event.event is None and not event.data.startswith("[DONE]"):
-            try:
-                value = json.loads(event.data)
-                parsed = True
-            except ValueError:
-                pass  # the SDK's own parse raises it, in order
-            kind = _kind(value) if parsed else None
-        if run and kind is not None and kind == run_kind:
-            run.append(value)
-            continue
-        if run:
-            yield ParsedEvent(data=run_data, value=_joined(run))
-            run = []
-        if kind is not None:
-            run, run_kind, run_data = [value], kind, event.data
-        elif parsed:
-            yield ParsedEvent(data=event.data, value=value)
-        else:
-            yield event
-    if run:
-        yield ParsedEvent(data=run_data, value=_joined(run))
+    joiner = _Joiner()
+    yield from joiner.push(events)
+    yield from joiner.flush()
+
+
+class _Silence:
+    """How long the decoder has waited for an event, with one timer per stream: a deadline
+    per wait (`asyncio.timeout`) would cost a timer per read. The timer wakes the decoder
+    (`wake`) once a wait has lasted `seconds`; until then it re-arms itself for the end of
+    the current wait's bound, or one bound ahead when the decoder is not waiting."""
+
+    # asyncio may run a timer up to its clock's resolution early.
+    EARLY = 0.001
+
+    def __init__(self, seconds: float, wake: asyncio.Event) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self.waiting_since: float | None = None
+        self._wake = wake
+        self._loop = asyncio.get_running_loop()
+        self._timer = self._loop.call_later(seconds, self._check)
+
+    def waiting(self) -> None:
+        """The decoder waits for data; the bound runs from the first wait after an event."""
+        if self.waiting_since is None:
+            self.waiting_since = self._loop.time()
+
+    def _check(self) -> None:
+        now, since = self._loop.time(), self.waiting_since
+        if since is not None and now + self.EARLY >= since + self.seconds:
+            self.expired = True
+            self._wake.set()
+            return
+        self._timer = self._loop.call_at(
+            (now if since is None else since) + self.seconds, self._check
+        )
+
+    def close(self) -> None:
+        self._timer.cancel()
 
 
 class JoiningSSEDecoder:
     """The SDK's SSE decoding, handing on every event received so far at once, with
-    adjacent text deltas and argument pieces joined (see the module's docstring)."""
+    adjacent text deltas and argument pieces joined (see the module's docstring).
+
+    `silence`: seconds the decoder waits for the next event before it gives up with
+    `StreamSilenceTimeout` (None: no bound but the transport's own timeouts).
+    `hold`: seconds a run of deltas that goes on from the one handed on last may wait for
+    more of its kind (0: none; see the module's docstring).
+    """
+
+    def __init__(self, silence: float | None = None, hold: float = 0.0) -> None:
+        self.silence = silence
+        self.hold = hold
 
     def _events(self, decoder: SSEDecoder, lines: list[bytes]) -> list[ServerSentEvent]:
         events = []
@@ -213,10 +307,26 @@ class JoiningSSEDecoder:
                 arrived.set()
 
         reader = asyncio.create_task(read())
-        decoder, lines = SSEDecoder(), _Lines()
+        decoder, lines, joiner = SSEDecoder(), _Lines(), _Joiner()
+        loop = asyncio.get_running_loop()
+        silence = None if self.silence is None else _Silence(self.silence, arrived)
+        held = 0  # the run being held (`_Joiner.runs`), 0 for none
+        hold_timer: asyncio.TimerHandle | None = None
+        hold_over = False
+
+        def end_hold() -> None:
+            nonlocal hold_over
+            hold_over = True
+            arrived.set()
+
         try:
             while True:
-                await arrived.wait()
+                if not arrived.is_set():
+                    if silence is not None:
+                        silence.waiting()
+                    await arrived.wait()
+                    if silence is not None and silence.expired:
+                        raise StreamSilenceTimeout(silence.seconds)
                 arrived.clear()
                 done = bool(ended)  # before taking what was received: nothing comes after
                 taken = []
@@ -225,16 +335,36 @@ class JoiningSSEDecoder:
                 received.clear()
                 if done:
                     taken.extend(lines.finish())
-                for event in join_events(self._events(decoder, taken)):
+                out = joiner.push(self._events(decoder, taken))
+                if joiner.run and joiner.runs != held:
+                    if done or not self.hold or not joiner.continuing:
+                        out.extend(joiner.flush())
+                    else:  # wake up when the hold is over, if nothing ends the run first
+                        held, hold_over = joiner.runs, False
+                        if hold_timer is not None:
+                            hold_timer.cancel()
+                        hold_timer = loop.call_later(self.hold, end_hold)
+                elif joiner.run and (done or hold_over or hold_timer is None):
+                    out.extend(joiner.flush())
+                if not joiner.run and hold_timer is not None:
+                    hold_timer.cancel()
+                    hold_timer = None
+                for event in out:
                     if event.data.startswith("[DONE]"):
                         # The SDK drains the rest of the body itself: stop reading it here.
                         await self._stop(reader, DRAIN_SECONDS)
+                    if silence is not None:
+                        silence.waiting_since = None
                     yield event
                 if done:
                     if ended[0] is not None:
                         raise ended[0]
                     return
         finally:
+            if hold_timer is not None:
+                hold_timer.cancel()
+            if silence is not None:
+                silence.close()
             await self._stop(reader, 0)
 
     @staticmethod
