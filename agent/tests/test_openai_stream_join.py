@@ -12,7 +12,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from functools import reduce
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from operator import add
@@ -287,70 +287,6 @@ async def test_the_bound_counts_waiting_for_an_event_not_the_whole_stream(
                 await asyncio.sleep(0.1)
             server.release()
     same_answer(got, reference)
-
-
-def _deltas(events: list[Any]) -> list[str]:
-    """What each parsed chunk carries: its text, or its arguments piece."""
-    out = []
-    for event in events:
-        if event.data.startswith("[DONE]"):
-            out.append("[DONE]")
-            continue
-        choices = event.json()["choices"]
-        delta = choices[0]["delta"] if choices else {}
-        calls = delta.get("tool_calls") or [{}]
-        out.append(delta.get("content") or calls[0].get("function", {}).get("arguments", ""))
-    return out
-
-
-async def test_a_run_that_goes_on_waits_for_more_of_its_kind() -> None:
-    """Each event in a read of its own: the answer's first words and a call's first
-    argument piece go at once; what follows each is held and joined until an event of
-    another kind comes (the hold here is longer than the test)."""
-
-    async def reads() -> AsyncIterator[bytes]:
-        for event in answer():
-            await asyncio.sleep(0.002)
-            yield event
-
-    decoder = JoiningSSEDecoder(hold=60)
-    events = [e async for e in decoder.aiter_bytes(reads())]
-    pieces = [ARGS[i : i + 9] for i in range(0, len(ARGS), 9)]
-    assert (
-        _deltas(events)
-        == [
-            "",  # the role and the empty first content, on their own
-            "Here is a plan.",
-            "",  # the call's id and name
-            pieces[0],
-            "".join(pieces[1:]),
-            "",  # finish reason
-            "",  # usage
-            "[DONE]",
-        ]
-    )
-
-
-async def test_a_held_run_is_handed_on_when_the_hold_is_over() -> None:
-    more = asyncio.Event()
-    events = answer()
-
-    async def reads() -> AsyncIterator[bytes]:
-        yield events[0]
-        await asyncio.sleep(0.002)
-        yield events[1]  # "Here ": held
-        await more.wait()  # nothing more until the held words were handed on
-        for event in events[2:]:
-            yield event
-
-    got = []
-    async with asyncio.timeout(30):
-        async for event in JoiningSSEDecoder(hold=0.05).aiter_bytes(reads()):
-            got.append(event)
-            if len(got) == 2:  # the held words came without anything after them
-                more.set()
-    assert _deltas(got)[:2] == ["", "Here "]
-    assert _deltas(got)[-1] == "[DONE]"
 
 
 def test_lines_and_events_split_across_reads_are_decoded_like_the_sdk() -> None:

@@ -20,7 +20,7 @@ from openai.types.chat import ChatCompletionChunk
 from pydantic import SecretStr
 
 from ..settings import Settings
-from .openai_stream import HOLD_SECONDS, JoiningSSEDecoder
+from .openai_stream import JoiningSSEDecoder
 from .usage import LLMUsageRecorder
 
 if TYPE_CHECKING:
@@ -41,15 +41,14 @@ class ChunkDictClient(openai.AsyncOpenAI):
     server's CPU per turn. Requests, retries, errors (also those sent inside the stream)
     and the SSE line and field decoding stay the SDK's. Streamed events received together
     are handed on at once, adjacent text deltas and argument pieces joined into one chunk
-    (`openai_stream.JoiningSSEDecoder`), a run that goes on from the last one handed on
-    after waiting up to `HOLD_SECONDS` for more of it. The decoder also ends a stream that
-    goes silent (no event, keep-alive comments at most) for as long as the read timeout.
+    (`openai_stream.JoiningSSEDecoder`), which also ends a stream that goes silent (no
+    event, keep-alive comments at most) for as long as the read timeout.
     """
 
     def _make_sse_decoder(self) -> SSEDecoder | SSEBytesDecoder:
         timeout = self.timeout
         silence = timeout.read if isinstance(timeout, openai.Timeout) else timeout
-        return JoiningSSEDecoder(silence=silence, hold=HOLD_SECONDS)
+        return JoiningSSEDecoder(silence=silence)
 
     def _process_response_data(
         self, *, data: object, cast_to: type[Any], response: httpx2.Response

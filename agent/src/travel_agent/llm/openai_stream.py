@@ -13,15 +13,9 @@ AG-UI would stream as one run of deltas:
 
 Anything else stays a chunk of its own, in order: a call's first chunk (its id and name:
 AG-UI starts the call from it and ignores arguments on it), the finish reason, the usage
-chunk, an error, `[DONE]`, chunks with logprobs or fields this does not know.
-
-A run of deltas is handed on at once when it starts something new (the answer's first
-words, a call's first argument piece: what a person waits for). A run that goes on from
-the one handed on last may wait up to `hold` seconds (`HOLD_SECONDS`, 20 ms, about one
-frame of the page) for more of its kind; anything else that arrives (a call's start, the
-finish reason, the end of the stream) ends the wait at once. So a model that streams a
-token every few milliseconds costs a chunk per 20 ms instead of one per token, and no
-delta is later than that.
+chunk, an error, `[DONE]`, chunks with logprobs or fields this does not know. Nothing
+waits for more data: whatever has arrived is handed on at once, so a stream that trickles
+in one event per read is passed on event by event, as before.
 
 A stream that sends nothing but keep-alive comments (`: keepalive`) never trips the read
 timeout, which any byte resets. `silence` bounds that: when no event has come for that
@@ -47,8 +41,6 @@ from openai._streaming import ServerSentEvent, SSEDecoder
 
 # As long as the SDK lets a finished HTTP/1.1 body drain before it gives up on it.
 DRAIN_SECONDS = 0.1
-# How long a run of deltas that goes on from the last one handed on may wait for more.
-HOLD_SECONDS = 0.02
 
 _DELTA_TEXT_KEYS = frozenset({"role", "content", "refusal", "tool_calls", "function_call"})
 _CHOICE_KEYS = frozenset({"index", "delta", "logprobs", "finish_reason"})
@@ -168,60 +160,37 @@ def _joined(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     return {**first, "choices": [{**choice, "delta": delta}]}
 
 
-class _Joiner:
-    """Joins adjacent joinable chunks of one kind, across batches of events: the last run
-    stays open (`run`) until an event of another kind ends it or it is taken (`flush`)."""
-
-    def __init__(self) -> None:
-        self.run: list[dict[str, Any]] = []
-        self.runs = 0  # runs started so far: tells a new open run from a grown one
-        self.continuing = False  # the open run goes on from the run handed on last
-        self._kind: tuple[Any, ...] | None = None
-        self._data = ""
-        self._last: tuple[Any, ...] | None = None  # kind of the last event handed on
-
-    def push(self, events: list[ServerSentEvent]) -> list[ServerSentEvent]:
-        """The events that are complete after `events`, in order."""
-        out: list[ServerSentEvent] = []
-        for event in events:
-            value: Any = None
-            kind = None
-            parsed = False
-            if event.event is None and not event.data.startswith("[DONE]"):
-                try:
-                    value = json.loads(event.data)
-                    parsed = True
-                except ValueError:
-                    pass  # the SDK's own parse raises it, in order
-                kind = _kind(value) if parsed else None
-            if self.run and kind is not None and kind == self._kind:
-                self.run.append(value)
-                continue
-            out.extend(self.flush())
-            if kind is not None:
-                self.run, self._kind, self._data = [value], kind, event.data
-                self.runs += 1
-                self.continuing = kind == self._last
-                continue
-            self._last = None
-            out.append(ParsedEvent(data=event.data, value=value) if parsed else event)
-        return out
-
-    def flush(self) -> list[ServerSentEvent]:
-        """The open run as one event (none when there is no open run)."""
-        if not self.run:
-            return []
-        joined = ParsedEvent(data=self._data, value=_joined(self.run))
-        self.run, self._last = [], self._kind
-        return [joined]
-
-
 def join_events(events: list[ServerSentEvent]) -> Iterator[ServerSentEvent]:
     """The events, with adjacent joinable chat-completion chunks joined into one
     (parsed) event; the rest as they are, in order."""
-    joiner = _Joiner()
-    yield from joiner.push(events)
-    yield from joiner.flush()
+    run: list[dict[str, Any]] = []
+    run_kind: tuple[Any, ...] | None = None
+    run_data = ""
+    for event in events:
+        value: Any = None
+        kind = None
+        parsed = False
+        if event.event is None and not event.data.startswith("[DONE]"):
+            try:
+                value = json.loads(event.data)
+                parsed = True
+            except ValueError:
+                pass  # the SDK's own parse raises it, in order
+            kind = _kind(value) if parsed else None
+        if run and kind is not None and kind == run_kind:
+            run.append(value)
+            continue
+        if run:
+            yield ParsedEvent(data=run_data, value=_joined(run))
+            run = []
+        if kind is not None:
+            run, run_kind, run_data = [value], kind, event.data
+        elif parsed:
+            yield ParsedEvent(data=event.data, value=value)
+        else:
+            yield event
+    if run:
+        yield ParsedEvent(data=run_data, value=_joined(run))
 
 
 class _Silence:
@@ -266,13 +235,10 @@ class JoiningSSEDecoder:
 
     `silence`: seconds the decoder waits for the next event before it gives up with
     `StreamSilenceTimeout` (None: no bound but the transport's own timeouts).
-    `hold`: seconds a run of deltas that goes on from the one handed on last may wait for
-    more of its kind (0: none; see the module's docstring).
     """
 
-    def __init__(self, silence: float | None = None, hold: float = 0.0) -> None:
+    def __init__(self, silence: float | None = None) -> None:
         self.silence = silence
-        self.hold = hold
 
     def _events(self, decoder: SSEDecoder, lines: list[bytes]) -> list[ServerSentEvent]:
         events = []
@@ -307,18 +273,8 @@ class JoiningSSEDecoder:
                 arrived.set()
 
         reader = asyncio.create_task(read())
-        decoder, lines, joiner = SSEDecoder(), _Lines(), _Joiner()
-        loop = asyncio.get_running_loop()
+        decoder, lines = SSEDecoder(), _Lines()
         silence = None if self.silence is None else _Silence(self.silence, arrived)
-        held = 0  # the run being held (`_Joiner.runs`), 0 for none
-        hold_timer: asyncio.TimerHandle | None = None
-        hold_over = False
-
-        def end_hold() -> None:
-            nonlocal hold_over
-            hold_over = True
-            arrived.set()
-
         try:
             while True:
                 if not arrived.is_set():
@@ -335,21 +291,7 @@ class JoiningSSEDecoder:
                 received.clear()
                 if done:
                     taken.extend(lines.finish())
-                out = joiner.push(self._events(decoder, taken))
-                if joiner.run and joiner.runs != held:
-                    if done or not self.hold or not joiner.continuing:
-                        out.extend(joiner.flush())
-                    else:  # wake up when the hold is over, if nothing ends the run first
-                        held, hold_over = joiner.runs, False
-                        if hold_timer is not None:
-                            hold_timer.cancel()
-                        hold_timer = loop.call_later(self.hold, end_hold)
-                elif joiner.run and (done or hold_over or hold_timer is None):
-                    out.extend(joiner.flush())
-                if not joiner.run and hold_timer is not None:
-                    hold_timer.cancel()
-                    hold_timer = None
-                for event in out:
+                for event in join_events(self._events(decoder, taken)):
                     if event.data.startswith("[DONE]"):
                         # The SDK drains the rest of the body itself: stop reading it here.
                         await self._stop(reader, DRAIN_SECONDS)
@@ -361,8 +303,6 @@ class JoiningSSEDecoder:
                         raise ended[0]
                     return
         finally:
-            if hold_timer is not None:
-                hold_timer.cancel()
             if silence is not None:
                 silence.close()
             await self._stop(reader, 0)
