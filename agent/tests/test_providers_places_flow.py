@@ -129,7 +129,7 @@ def test_factory_picks_the_provider_settings_name(tmp_path: Path) -> None:
 
     def built(**values: Any) -> Any:
         settings = Settings(_env_file=None, data_dir=tmp_path, **values)
-        return build_places_provider(settings, gazetteer)
+        return build_places_provider(settings, lambda: gazetteer)
 
     assert built() is gazetteer  # auto without a key
     google = built(google_maps_api_key=SecretStr("AIza-test"))  # auto with a key

@@ -38,3 +38,19 @@ def test_invalid_settings_exit_2_with_one_sentence(
     assert done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "never-shown" not in done.stderr + done.stdout
+
+
+def test_collection_is_paused_for_start_up_then_resumed_with_start_up_frozen() -> None:
+    script = (
+        "import gc\n"
+        "from travel_kit.startup import pause_collection, resume_collection\n"
+        "pause_collection()\n"
+        "assert not gc.isenabled()\n"
+        "built = [[i] for i in range(1000)]\n"
+        "resume_collection()\n"
+        "assert gc.isenabled() and gc.get_freeze_count() >= 1000, gc.get_freeze_count()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr

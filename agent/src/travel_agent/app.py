@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,13 +45,21 @@ from .persistence import open_persistence
 from .places.base import PlacesProvider
 from .places.factory import build_places_provider
 from .places.measured import MeasuredPlaces
-from .places.offline import OfflineGazetteer
 from .runtime import Runtime
 from .settings import Settings, get_settings
 from .thread_locks import ThreadLocks
 from .trip_ops import Limits
 
+if TYPE_CHECKING:
+    from .places.offline import OfflineGazetteer
+
 log = logging.getLogger(__name__)
+
+
+def offline_gazetteer() -> OfflineGazetteer:
+    from .places.offline import OfflineGazetteer
+
+    return OfflineGazetteer()
 
 
 def create_app(
@@ -68,7 +77,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tracing.start_tracing(tracer_provider)
-        gazetteer = OfflineGazetteer()
+        gazetteer = cache(offline_gazetteer)  # loaded only when a provider is offline
         chat_model = model or build_chat_model(settings, gazetteer)
         provider = MeasuredPlaces(places or build_places_provider(settings, gazetteer))
         async with open_persistence(settings) as persistence:

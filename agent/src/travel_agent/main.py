@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from travel_kit.startup import load_settings
+from travel_kit.startup import load_settings, pause_collection, resume_collection
 
 from .logging_setup import configure_logging
 from .settings import Settings, get_settings
@@ -50,6 +50,12 @@ class DrainingServer(uvicorn.Server):
             extra={"signal": sig, "active_runs": runtime.active_runs, "grace_seconds": self.grace},
         )
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            resume_collection()  # paused in serve()
+
     async def on_tick(self, counter: int) -> bool:
         if self.drain_deadline is not None and not self.should_exit:
             runtime = self.app.state.runtime
@@ -73,6 +79,7 @@ def serve(
     settings: Settings, app: FastAPI | None = None, sockets: list[socket.socket] | None = None
 ) -> None:
     """Run the service until it is told to stop; exit non-zero when it could not start."""
+    pause_collection()  # until the server has started (DrainingServer.startup)
     from .app import create_app
 
     configure_logging(settings)

@@ -4,6 +4,7 @@ second at start-up."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
     from .offline_planner import CityFinder
 
 
-def build_chat_model(settings: Settings, finder: CityFinder) -> BaseChatModel:
+def build_chat_model(settings: Settings, finder: Callable[[], CityFinder]) -> BaseChatModel:
+    """`finder()` (the gazetteer) is called only for the offline planner."""
     if settings.effective_llm_provider == "openai":
         from .openai_model import build_openai_model
 
@@ -22,4 +24,4 @@ def build_chat_model(settings: Settings, finder: CityFinder) -> BaseChatModel:
         return chat
     from .offline_planner import OfflinePlanner
 
-    return OfflinePlanner(finder=finder)
+    return OfflinePlanner(finder=finder())
