@@ -1,5 +1,6 @@
 """The events the AG-UI integration reads come out of `run_events` as `astream_events`
-would send them, in the same order; a stream's ready deltas are joined per message."""
+would send them, in the same order; a stream's ready deltas are joined per message, and
+each event is written exactly as ag-ui's encoder writes it."""
 
 from __future__ import annotations
 
@@ -7,11 +8,27 @@ from typing import Any, TypedDict
 
 import pytest
 from ag_ui.core import (
+    AssistantMessage,
+    CustomEvent,
+    FunctionCall,
+    Interrupt,
+    MessagesSnapshotEvent,
+    RunErrorEvent,
+    RunFinishedEvent,
+    RunFinishedInterruptOutcome,
+    RunStartedEvent,
+    StateSnapshotEvent,
     StepStartedEvent,
     TextMessageContentEvent,
     TextMessageEndEvent,
+    TextMessageStartEvent,
+    ToolCall,
     ToolCallArgsEvent,
+    ToolCallResultEvent,
+    ToolMessage,
+    UserMessage,
 )
+from ag_ui.encoder import EventEncoder
 from langchain_core.callbacks.manager import adispatch_custom_event
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -19,7 +36,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 
-from travel_agent.agui_batches import coalesced
+from travel_agent.agui_batches import coalesced, encoded
 from travel_agent.agui_events import run_events
 
 READ = {"on_chain_start", "on_chain_end", "on_chat_model_stream", "on_chat_model_end"}
@@ -134,3 +151,37 @@ def test_ready_deltas_are_joined_per_message_or_call() -> None:
         ("TOOL_CALL_ARGS", "{}"),
     ]
     assert [getattr(e, "message_id", None) for e in joined[1:3]] == ["m1", "m2"]
+
+
+def test_events_are_encoded_as_the_sdk_encodes_them() -> None:
+    call = ToolCall(id="c1", function=FunctionCall(name="add_trips", arguments='{"a": 1}'))
+    events = [
+        RunStartedEvent(thread_id="t1", run_id="r1"),
+        RunStartedEvent(thread_id="t1", run_id="r1", parent_run_id=None, extra_field=None),
+        StepStartedEvent(step_name="chat"),
+        TextMessageStartEvent(message_id="m1", role="assistant"),
+        TextMessageContentEvent(message_id="m1", delta='Rome \u00e9 "quoted"\n'),
+        StateSnapshotEvent(snapshot={"trips": [{"id": "1", "note": None, "lat": float("nan")}]}),
+        CustomEvent(name="manually_emit_state", value=None),
+        ToolCallResultEvent(message_id="m2", tool_call_id="c1", content="{}", role="tool"),
+        MessagesSnapshotEvent(
+            messages=[
+                UserMessage(id="u1", role="user", content="Plan a trip"),
+                AssistantMessage(id="a1", role="assistant", tool_calls=[call]),
+                ToolMessage(id="m2", role="tool", tool_call_id="c1", content="{}"),
+            ]
+        ),
+        RunFinishedEvent(thread_id="t1", run_id="r1", result={"ok": None}),
+        RunFinishedEvent(
+            thread_id="t1",
+            run_id="r1",
+            outcome=RunFinishedInterruptOutcome(
+                type="interrupt",
+                interrupts=[Interrupt(id="i1", reason="approval", metadata={"x": None})],
+            ),
+        ),
+        RunErrorEvent(message="The agent failed.", code="internal"),
+    ]
+    encoder = EventEncoder()
+    for event in events:
+        assert encoded(event) == encoder.encode(event)

@@ -35,7 +35,7 @@ from travel_kit.http_errors import NESTED_TOO_DEEPLY, NOT_JSON
 from travel_kit.ids import is_thread_id
 
 from . import errors, tracing
-from .agui_batches import coalesced
+from .agui_batches import coalesced, encoded
 from .api_contract import problem_responses, run_input_request_body
 from .client_messages import EDITED, Refused, new_user_message, text_length
 from .drain import StreamStopped, until_stopped
@@ -156,7 +156,7 @@ async def run_agent(request: Request) -> Response:
         events = _run_events(runtime, clean, snapshot)
     return _RunStreamResponse(
         session,
-        _stream(runtime, clean, encoder, session, events),
+        _stream(runtime, clean, session, events),
         media_type=encoder.get_content_type(),
         headers=STREAM_HEADERS,
     )
@@ -285,7 +285,6 @@ async def _shown_only(
 async def _stream(
     runtime: Runtime,
     run_input: RunAgentInput,
-    encoder: EventEncoder,
     session: _RunSession,
     batches: AsyncIterator[list[Any]],
 ) -> AsyncIterator[str]:
@@ -316,19 +315,17 @@ async def _stream(
                     # replica.
                     session.outcome = outcome
                     await session.close()
-                chunk.append(encoder.encode(event))
+                chunk.append(encoded(event))
             yield "".join(chunk)
         session.outcome = outcome
     except StreamStopped:
         # The shutdown grace period is over: say so instead of cutting the stream.
         log.warning("run stopped: shutdown grace period over")
         if not started:
-            yield encoder.encode(
-                RunStartedEvent(thread_id=run_input.thread_id, run_id=run_input.run_id)
-            )
+            yield encoded(RunStartedEvent(thread_id=run_input.thread_id, run_id=run_input.run_id))
         session.outcome = "error"
         await session.close()
-        yield encoder.encode(
+        yield encoded(
             RunErrorEvent(
                 message=errors.SHUTTING_DOWN, code=errors.RUN_ERROR_CODES[errors.SHUTTING_DOWN]
             )

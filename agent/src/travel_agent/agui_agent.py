@@ -53,6 +53,20 @@ class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ship
                 event = event.model_copy(update={"messages": whole})
             yield event
 
+    def clone(self) -> TravelAgent:
+        # The integration's clone inspects the class's signature on every run to decide
+        # which flags it may pass; this class takes them all.
+        return type(self)(
+            name=self.name,
+            graph=self.graph,
+            description=self.description,
+            config=dict(self.config) if self.config else None,
+            enable_legacy_on_interrupt_event=self.enable_legacy_on_interrupt_event,
+            emit_interrupt_outcome=self.emit_interrupt_outcome,
+            emit_raw_events=self.emit_raw_events,
+            subagent_visibility=self.subagent_visibility,
+        )
+
     def get_schema_keys(self, config: Any) -> Any:
         graph = self.graph.shared if isinstance(self.graph, RunGraph) else self.graph
         keys = _schema_keys.get(graph)
@@ -60,10 +74,30 @@ class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ship
             keys = _schema_keys[graph] = super().get_schema_keys(config)
         return keys
 
-    def get_stream_kwargs(self, *args: Any, **kwargs: Any) -> Any:
-        # One checkpoint per run (at its end or its interrupt), not one per step: every
+    def get_stream_kwargs(
+        self,
+        input: Any,
+        subgraphs: bool = False,
+        version: str = "v2",
+        config: Any = None,
+        context: dict[str, Any] | None = None,
+        fork: Any = None,
+    ) -> dict[str, Any]:
+        # What the integration passes to `astream_events` (RunGraph's takes a context;
+        # the integration looks that up in its signature on every run), plus one
+        # checkpoint per run (at its end or its interrupt), not one per step: every
         # checkpoint stores the whole conversation (see checkpoint_pruning).
-        return {**super().get_stream_kwargs(*args, **kwargs), "durability": "exit"}
+        kwargs: dict[str, Any] = {"input": input, "subgraphs": subgraphs, "version": version}
+        configurable = config.get("configurable") if isinstance(config, dict) else None
+        merged = {**(configurable if isinstance(configurable, dict) else {}), **(context or {})}
+        if merged:
+            kwargs["context"] = merged
+        if config:
+            kwargs["config"] = config
+        if fork:
+            kwargs.update(fork)
+        kwargs["durability"] = "exit"
+        return kwargs
 
     def get_state_snapshot(self, state: Any) -> Any:
         # Clients get trips, selection and search progress; messages have their own events

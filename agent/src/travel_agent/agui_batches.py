@@ -4,12 +4,19 @@ consecutive deltas of one message or tool call joined.
 A client renders the concatenation of the deltas, so two adjacent deltas of the same
 message and one delta with both texts show the same thing; the stream only ever joins
 what is already waiting (drain's batches), so nothing is held back for it.
+
+`encoded` writes an event as ag-ui's `EventEncoder` does (`model_dump_json(by_alias=True)`,
+with the SDK's base model leaving out optional fields that hold None), byte for byte, at
+about half the CPU: the event's own fields go to pydantic-core's serializer as a plain
+dict, so the SDK's Python-level wrap serializer runs only for the models nested inside
+(messages, interrupts), not once more for every event.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pydantic_core
 from ag_ui.core import EventType
 
 #: Delta events and the field naming what they add to.
@@ -35,3 +42,34 @@ def coalesced(events: list[Any]) -> list[Any]:
         else:
             out.append(event)
     return out
+
+
+#: Per event class: (field name, wire name, omitted when None) for each field.
+_FIELDS: dict[type[Any], tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _fields(cls: type[Any]) -> tuple[tuple[str, str, bool], ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        omittable = cls._omittable_keys()  # the SDK's base model: optional, default None
+        fields = _FIELDS[cls] = tuple(
+            (name, field.alias or name, name in omittable)
+            for name, field in cls.model_fields.items()
+        )
+    return fields
+
+
+def encoded(event: Any) -> str:
+    """`event` as one SSE message, the same bytes as `EventEncoder().encode(event)`."""
+    values = event.__dict__
+    if not hasattr(type(event), "_omittable_keys") or len(values) != len(type(event).model_fields):
+        return f"data: {event.model_dump_json(by_alias=True)}\n\n"  # not the SDK's shape
+    wire = {
+        alias: values[name]
+        for name, alias, omittable in _fields(type(event))
+        if not (omittable and values[name] is None)
+    }
+    if event.__pydantic_extra__:
+        wire.update(event.__pydantic_extra__)
+    body = pydantic_core.to_json(wire, by_alias=True, inf_nan_mode="null").decode()
+    return f"data: {body}\n\n"
