@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -131,14 +130,9 @@ def create_app(
                     "routing_provider": route_service.provider.name,
                 },
             )
-            # What start-up built (modules, the gazetteer, the graph, pydantic's schemas:
-            # some 200,000 objects) lives as long as the process; frozen, the collector's
-            # full passes no longer walk it (each took tens of ms, every few dozen runs).
-            gc.freeze()
             try:
                 yield
             finally:
-                gc.unfreeze()  # collectable again (tests start many apps in one process)
                 await app.state.runtime.locks.settle()  # before the pool they use closes
                 await provider.aclose()
                 await route_service.aclose()
