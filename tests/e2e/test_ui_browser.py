@@ -133,6 +133,9 @@ def test_plan_a_trip_approve_some_places_and_reload(stack: Stack, session: Sessi
     expect(card.locator(".approval-status")).to_have_text(
         f"Added {len(kept)} of {len(names)} places"
     )
+    # The history's card comes folded; opened, it shows what was picked.
+    expect(card.locator(".approval-check")).to_have_count(0)
+    card.locator(".approval-summary").click()
     expect(card.locator(".approval-check:checked")).to_have_count(len(kept))
     expect(card.locator(".approval-check:enabled")).to_have_count(0)
     expect(card.locator(".approval-confirm")).to_be_hidden()

@@ -407,6 +407,16 @@ def test_keyboard_and_screen_reader_path_with_export_and_a_long_message(
         page.click("#conversations-open")
         expect(page.locator("#conversation-list .conversation")).to_have_count(1)
         assert serious_violations(page) == []
+
+        # After a reload the decided card comes folded, and opens from the keyboard.
+        page.reload()
+        card = page.locator(".approval").last
+        expect(card.locator(".approval-status")).to_have_text("Added")
+        assert serious_violations(page) == []
+        card.locator(".approval-summary").focus()
+        page.keyboard.press("Enter")
+        expect(card.locator(".approval-place-name")).to_have_text(offered)
+        assert serious_violations(page) == []
         assert not s.watch.errors, s.watch.errors
     finally:
         s.context.close()

@@ -1,5 +1,6 @@
 // Approval cards: the person's say over every change to trips (human in the loop).
-// Pending cards take a decision; decided cards stay in the transcript, disabled.
+// Pending cards take a decision; decided cards stay in the transcript, disabled; those of
+// the history come folded (what was decided; the proposal opens on request).
 
 import { dateLabel, dayColour, dayName, movedPlaceIds, positions, schedule } from "./days.js";
 import { h, icon } from "./dom.js";
@@ -336,19 +337,27 @@ export function approvalCard(proposal, { decision = "pending", approvedPlaceIds 
   cancel.addEventListener("click", () => decide(false));
   confirm.addEventListener("click", () => decide(true));
 
-  card.append(
-    h(
-      "header",
-      { class: "approval-head" },
-      icon("spark"),
-      h("div", {}, h("strong", { text: TITLES[action] ?? "Change proposed" }), proposal.message ? h("p", { class: "approval-message", text: proposal.message }) : null),
-    ),
-    ...changes.map((change) => changeSection(change, state)),
-    footer,
-    status,
+  const head = h(
+    "header",
+    { class: "approval-head" },
+    icon("spark"),
+    h("div", {}, h("strong", { text: TITLES[action] ?? "Change proposed" }), proposal.message ? h("p", { class: "approval-message", text: proposal.message }) : null),
   );
+  const sections = () => changes.map((change) => changeSection(change, state));
   status.hidden = true;
-  if (pending) refresh();
-  else showDecided(decision, checks().filter((c) => c.checked).length);
+  if (pending) {
+    card.append(head, ...sections(), footer, status);
+    refresh();
+    return card;
+  }
+  // Already decided (the conversation's history): what was decided, with the proposal
+  // itself folded away and made when first opened (a day plan lists every place).
+  const details = h("details", { class: "approval-details" }, h("summary", { class: "approval-summary", text: "Show what was proposed" }));
+  details.addEventListener("toggle", () => {
+    if (details.open && details.childElementCount === 1) details.append(...sections());
+  });
+  card.append(head, details, footer, status);
+  const chosen = decision === "partial" ? choices.filter((c) => wasApproved(c.tripId, c.placeId)).length : choices.length;
+  showDecided(decision, chosen);
   return card;
 }
