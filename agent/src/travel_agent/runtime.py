@@ -65,6 +65,16 @@ class Runtime:
             snapshot = await self.graph.aget_state(config)
         return snapshot
 
+    async def state_for_run(self, thread_id: str) -> StateSnapshot:
+        """The thread's state as a run starts from it; a thread never seen before shows
+        its initial values without storing them: its run's chat node stores them with
+        the run's checkpoint (one write instead of two, and no second read). Call only
+        while holding the thread lock."""
+        snapshot = await self.graph.aget_state(self.config(thread_id))
+        if not snapshot.values:
+            snapshot = snapshot._replace(values=initial_values(self.settings.demo_trips))
+        return snapshot
+
     def run_started(self) -> None:
         self.active_runs += 1
 
