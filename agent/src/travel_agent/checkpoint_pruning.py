@@ -62,7 +62,11 @@ class _KeepsLatest(BaseCheckpointSaver[str]):
         if ns == "":  # a thread's own conversation (not a subgraph's)
             checkpoint = await self.messages.move_older(thread_id, checkpoint, new_versions)
         saved = await super().aput(config, checkpoint, metadata, new_versions)
-        await self._prune(thread_id, ns, checkpoint["id"])
+        if config["configurable"].get("checkpoint_id") is not None:
+            # Saved after another one (its parent): that one goes. A thread's first
+            # checkpoint has nothing before it (should a stray one be left, the next save
+            # prunes it: it deletes every checkpoint older than the one it keeps).
+            await self._prune(thread_id, ns, checkpoint["id"])
         return saved
 
     async def adelete_thread(self, thread_id: str) -> None:
