@@ -105,7 +105,7 @@ async def run_agent(request: Request) -> Response:
             log.exception("could not take the thread lock")
             return _refuse(503, errors.STORAGE_UNAVAILABLE)
         try:
-            snapshot = await runtime.ensure_thread(run_input.thread_id)
+            snapshot = await runtime.state_for_run(run_input.thread_id)
         except Exception:
             log.exception("could not read the thread state")
             return _refuse(503, errors.STORAGE_UNAVAILABLE)

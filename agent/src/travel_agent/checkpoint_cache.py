@@ -29,15 +29,20 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 MIN_BYTES = 4 * 1024
 
 _ATOMS = (str, int, float, bool, bytes, type(None))
+#: The exact types of most values: shared as they are, without a call each (a checkpoint
+#: holds thousands of them: every trip's places' fields).
+_ATOM_TYPES = frozenset(_ATOMS)
 
 
 def _fresh(value: Any) -> Any:
+    if type(value) is dict:
+        return {
+            key: item if type(item) in _ATOM_TYPES else _fresh(item) for key, item in value.items()
+        }
+    if type(value) is list:
+        return [item if type(item) in _ATOM_TYPES else _fresh(item) for item in value]
     if isinstance(value, (*_ATOMS, BaseMessage)):
         return value
-    if type(value) is dict:
-        return {key: _fresh(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_fresh(item) for item in value]
     return copy.deepcopy(value)
 
 
@@ -48,13 +53,13 @@ _MESSAGES = (AIMessage, HumanMessage, SystemMessage, ToolMessage)
 def _plain(value: Any) -> bool:
     """Whether msgpack gives `value` back as it is: str-keyed dicts, lists, atoms and
     LangChain messages (tuples come back as lists, other objects by their own rules)."""
-    if isinstance(value, _ATOMS) or type(value) in _MESSAGES:
-        return True
     if type(value) is dict:
-        return all(type(k) is str and _plain(v) for k, v in value.items())
+        return all(
+            type(k) is str and (type(v) in _ATOM_TYPES or _plain(v)) for k, v in value.items()
+        )
     if type(value) is list:
-        return all(_plain(item) for item in value)
-    return False
+        return all(type(item) in _ATOM_TYPES or _plain(item) for item in value)
+    return isinstance(value, _ATOMS) or type(value) in _MESSAGES
 
 
 class CachingSerializer(JsonPlusSerializer):

@@ -115,6 +115,12 @@ def route_after_chat(state: AgentState) -> Literal["search", "trips", "__end__"]
     return "__end__"
 
 
+async def _route_after_chat(state: AgentState) -> Literal["search", "trips", "__end__"]:
+    # The graph's branch: a coroutine, which LangGraph awaits in the run's task (it runs a
+    # plain function in a thread of the default executor: a thread hand-off per step).
+    return route_after_chat(state)
+
+
 async def emit_state(values: dict[str, Any], config: RunnableConfig) -> None:
     """The state as the client shows it, sent before the node returns (search progress)."""
     snapshot = {k: values.get(k) for k in STATE_KEYS}
@@ -259,7 +265,7 @@ def build_graph(
     builder.add_node("search", nodes.search)
     builder.add_node("trips", nodes.trips)
     builder.add_edge(START, "chat")
-    builder.add_conditional_edges("chat", route_after_chat, ["search", "trips", END])
+    builder.add_conditional_edges("chat", _route_after_chat, ["search", "trips", END])
     builder.add_edge("search", "chat")
     builder.add_edge("trips", "chat")
     return builder.compile(checkpointer=checkpointer)

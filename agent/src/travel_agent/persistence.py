@@ -130,6 +130,10 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         conn = await aiosqlite.connect(path)
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
+            # SQLite's advice for WAL: no fsync per commit (one at each WAL checkpoint). A
+            # process that crashes loses nothing committed; a power cut may lose the last
+            # commits, never the file. An fsync per commit was about 0.15 ms CPU each.
+            await conn.execute("PRAGMA synchronous=NORMAL")
             saver_sqlite = PruningSqliteSaver(conn, **_saver_options(settings))
             await saver_sqlite.setup()
             await prune_all_once_sqlite(saver_sqlite)

@@ -52,17 +52,34 @@ class Runtime:
         snapshot = await self.graph.aget_state(self.config(thread_id))
         if not snapshot.values:
             return ThreadView(initial_values(self.settings.demo_trips), ())
-        return ThreadView(snapshot.values, snapshot.tasks)
+        return ThreadView(self._with_initial(snapshot.values), snapshot.tasks)
+
+    def _with_initial(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A thread's values; before its first run stored its trips (it has none, or only
+        the messages of a run that failed), with the initial values the chat node gives it."""
+        if values.get("trips") is not None:
+            return values
+        return {**values, **initial_values(self.settings.demo_trips)}
 
     async def ensure_thread(self, thread_id: str) -> StateSnapshot:
         """The thread's state; a thread never seen before first gets its initial values.
         Call only while holding the thread lock."""
         config = self.config(thread_id)
         snapshot = await self.graph.aget_state(config)
-        if not snapshot.values:
+        if snapshot.values.get("trips") is None:
             values = initial_values(self.settings.demo_trips)
             await self.graph.aupdate_state(config, values, as_node="trips")
             snapshot = await self.graph.aget_state(config)
+        return snapshot
+
+    async def state_for_run(self, thread_id: str) -> StateSnapshot:
+        """The thread's state as a run starts from it; a thread never seen before shows
+        its initial values without storing them: its run's chat node stores them with
+        the run's checkpoint (one write instead of two, and no second read). Call only
+        while holding the thread lock."""
+        snapshot = await self.graph.aget_state(self.config(thread_id))
+        if snapshot.values.get("trips") is None:
+            snapshot = snapshot._replace(values=self._with_initial(snapshot.values))
         return snapshot
 
     def run_started(self) -> None:

@@ -33,6 +33,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field
 
+from ..models import Trip
 from ..prompts import trips_from_prompt
 from ..tools import tool_specs
 from .planner.replies import HELP, Reply
@@ -157,7 +158,7 @@ class OfflinePlanner(StreamsLikeOpenAI):
     def respond(self, messages: list[BaseMessage]) -> Reply:
         system = next((m for m in messages if isinstance(m, SystemMessage)), None)
         prompt = _text(system)
-        trips, selected = trips_from_prompt(prompt) if system else ([], None)
+        trips, selected = _trips_of(prompt) if system else ([], None)
         at = next(
             (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)),
             None,
@@ -191,6 +192,24 @@ class OfflinePlanner(StreamsLikeOpenAI):
 # a turn reads the same request against the same trips again. Bounded; per process.
 _PARSES: OrderedDict[tuple[str, str, dt.date], Parsed] = OrderedDict()
 _PARSES_KEPT = 256
+
+
+# The trips of recent system prompts: a turn's every model call reads the same trips (a
+# plan turn's search step, an approval's answer), and validating them again cost more
+# than the rest of the answer. The planner never changes a Trip (_PARSES keeps them too).
+_TRIPS: OrderedDict[str, tuple[list[Trip], str | None]] = OrderedDict()
+_TRIPS_KEPT = 64
+
+
+def _trips_of(prompt: str) -> tuple[list[Trip], str | None]:
+    known = _TRIPS.get(prompt)
+    if known is None:
+        known = _TRIPS[prompt] = trips_from_prompt(prompt)
+        while len(_TRIPS) > _TRIPS_KEPT:
+            _TRIPS.popitem(last=False)
+    else:
+        _TRIPS.move_to_end(prompt)
+    return list(known[0]), known[1]
 
 
 def _remember(key: tuple[str, str, dt.date], parsed: Parsed) -> None:

@@ -7,7 +7,6 @@ The planner reads sentences through these; place search reads queries through
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -152,8 +151,9 @@ class Mentions:
         index = self._index
         words = words_of(text)
         norm = " ".join(w.norm for w in words)
+        padded = f" {norm} "  # a name as whole words: " name " in it (no regex per region)
         for name, (country, names) in TRAVEL_REGIONS.items():
-            if re.search(rf"(^| ){re.escape(name)}( |$)", norm):
+            if f" {name} " in padded:
                 ids = self._travel_region_cities(name, country, names)
                 start = len(norm[: norm.find(name)].split())
                 return RegionMention(name, country, "", ids, start, start + len(name.split()))
