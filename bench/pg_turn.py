@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import psycopg
 from psycopg_pool import AsyncConnectionPool
-from turn_calls import _database, _upstream, client, turn
+from turn_calls import _database, _upstream, client, settings_for, turn
 
 from travel_agent.settings import Settings
 
@@ -139,19 +139,7 @@ def main() -> None:
         _database(args.database_url) as url,
     ):
         assert upstream is not None and url is not None
-        settings = Settings(
-            _env_file=None,
-            data_dir=Path(data),
-            log_level="warning",
-            database_url=url,
-            llm_provider="openai",
-            openai_api_key="sk-bench",
-            openai_base_url=f"{upstream}/v1",
-            travel_model="gpt-bench",
-            places_provider="google",
-            google_maps_api_key="bench-key",
-            google_places_url=f"{upstream}/v1/places:searchText",
-        )
+        settings = settings_for(Path(data), upstream, url)
         asyncio.run(measure(settings, url.rsplit("/", 1)[1], args))
 
 
