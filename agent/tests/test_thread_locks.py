@@ -8,6 +8,7 @@ before the client hears that it is over."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -141,3 +142,52 @@ async def test_the_thread_is_free_when_the_client_hears_the_run_is_over(tmp_path
     async with app.router.lifespan_context(app):
         await app(scope, receive, send)
     assert terminal_seen == [True]
+
+
+@pytest.mark.postgres
+async def test_a_holder_s_database_work_runs_on_the_lock_s_connection() -> None:
+    """A run checks one connection out of the pool: the thread lock's, lent to the run's
+    checkpointer and message store one user at a time; a nested use, and any use once the
+    thread is freed, gets a connection of the pool's own."""
+    from travel_agent.storage_circuit import FailFastPool, StorageCircuit
+
+    async def backend(pool: AsyncConnectionPool[Any]) -> int:
+        async with pool.connection() as conn:
+            cur = await conn.execute("SELECT pg_backend_pid() AS pid")
+            row = await cur.fetchone()
+            assert row is not None
+            return int(row["pid"])
+
+    with temp_database() as url:
+        pool = FailFastPool(
+            conninfo=url,
+            min_size=2,
+            max_size=4,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=False,
+            timeout=5,
+        )
+        pool.circuit = StorageCircuit(url, probe_interval=1, probe_timeout=2)
+        await pool.open(wait=True)
+        try:
+            locks = ThreadLocks(pool)
+            async with locks.hold("thread-lent-1"):
+                async with pool.connection() as conn:
+                    cur = await conn.execute(
+                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    )
+                    holders = {r["pid"] for r in await cur.fetchall()}
+                    nested = await backend(pool)  # the lent one is in use: the pool's
+                    assert nested not in holders
+                lent = await backend(pool)
+                assert holders == {lent}
+                # Tasks the run starts share it too, one at a time.
+                pids = await asyncio.gather(*(backend(pool) for _ in range(3)))
+                assert set(pids) == {lent}
+            await locks.settle()
+            assert await lock_is_free(pool, "thread-lent-1")
+            requests = pool.get_stats().get("requests_num", 0)
+            await backend(pool)
+            assert pool.get_stats().get("requests_num", 0) == requests + 1
+        finally:
+            await pool.close()
