@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from agent_turn import CITIES, upstreams
+from agent_turn import CITIES, llm_settings, upstreams
 
 from testsupport.pg import temp_database
 from travel_agent.app import create_app
@@ -139,15 +139,7 @@ def settings_for(data: Path, upstream: str | None, db_url: str | None) -> Settin
     if db_url:
         values["database_url"] = db_url
     if upstream:
-        values.update(
-            llm_provider="openai",
-            openai_api_key="sk-bench",
-            openai_base_url=f"{upstream}/v1",
-            travel_model="gpt-bench",
-            places_provider="google",
-            google_maps_api_key="bench-key",
-            google_places_url=f"{upstream}/v1/places:searchText",
-        )
+        values.update(llm_settings(upstream))
     return Settings(_env_file=None, **values)
 
 

@@ -19,6 +19,7 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from travel_agent.storage_circuit import FailFastPool, StorageCircuit
 from travel_agent.thread_locks import ThreadBusy, ThreadLocks
 
 from pg import temp_database
@@ -26,8 +27,9 @@ from pg import temp_database
 
 @pytest.fixture
 async def pool() -> AsyncIterator[AsyncConnectionPool[Any]]:
+    """The service's kind of pool (it serves a lock holder from the lock's connection)."""
     with temp_database() as url:
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        pool = FailFastPool(
             conninfo=url,
             min_size=1,
             max_size=4,
@@ -35,6 +37,7 @@ async def pool() -> AsyncIterator[AsyncConnectionPool[Any]]:
             open=False,
             timeout=5,
         )
+        pool.circuit = StorageCircuit(url, probe_interval=1, probe_timeout=2)
         await pool.open(wait=True)
         try:
             yield pool
@@ -145,49 +148,35 @@ async def test_the_thread_is_free_when_the_client_hears_the_run_is_over(tmp_path
 
 
 @pytest.mark.postgres
-async def test_a_holder_s_database_work_runs_on_the_lock_s_connection() -> None:
+async def test_a_holder_s_database_work_runs_on_the_lock_s_connection(
+    pool: AsyncConnectionPool[Any],
+) -> None:
     """A run checks one connection out of the pool: the thread lock's, lent to the run's
     checkpointer and message store one user at a time; a nested use, and any use once the
     thread is freed, gets a connection of the pool's own."""
-    from travel_agent.storage_circuit import FailFastPool, StorageCircuit
 
-    async def backend(pool: AsyncConnectionPool[Any]) -> int:
+    async def backend() -> int:
         async with pool.connection() as conn:
             cur = await conn.execute("SELECT pg_backend_pid() AS pid")
             row = await cur.fetchone()
             assert row is not None
             return int(row["pid"])
 
-    with temp_database() as url:
-        pool = FailFastPool(
-            conninfo=url,
-            min_size=2,
-            max_size=4,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-            open=False,
-            timeout=5,
-        )
-        pool.circuit = StorageCircuit(url, probe_interval=1, probe_timeout=2)
-        await pool.open(wait=True)
-        try:
-            locks = ThreadLocks(pool)
-            async with locks.hold("thread-lent-1"):
-                async with pool.connection() as conn:
-                    cur = await conn.execute(
-                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                    )
-                    holders = {r["pid"] for r in await cur.fetchall()}
-                    nested = await backend(pool)  # the lent one is in use: the pool's
-                    assert nested not in holders
-                lent = await backend(pool)
-                assert holders == {lent}
-                # Tasks the run starts share it too, one at a time.
-                pids = await asyncio.gather(*(backend(pool) for _ in range(3)))
-                assert set(pids) == {lent}
-            await locks.settle()
-            assert await lock_is_free(pool, "thread-lent-1")
-            requests = pool.get_stats().get("requests_num", 0)
-            await backend(pool)
-            assert pool.get_stats().get("requests_num", 0) == requests + 1
-        finally:
-            await pool.close()
+    locks = ThreadLocks(pool)
+    async with locks.hold("thread-lent-1"):
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            )
+            holders = {r["pid"] for r in await cur.fetchall()}
+            nested = await backend()  # the lent one is in use: the pool's
+            assert nested not in holders
+        lent = await backend()
+        assert holders == {lent}
+        # Tasks the run starts share it too, one at a time.
+        assert set(await asyncio.gather(*(backend() for _ in range(3)))) == {lent}
+    await locks.settle()
+    assert await lock_is_free(pool, "thread-lent-1")
+    requests = pool.get_stats().get("requests_num", 0)
+    await backend()
+    assert pool.get_stats().get("requests_num", 0) == requests + 1
