@@ -183,6 +183,19 @@ def compile_bytecode(checkouts: list[Path]) -> None:
     )
 
 
+def llm_settings(upstream: str) -> dict[str, str]:
+    """The settings of the LLM mode: OpenAI + Google against the scripted `upstream`."""
+    return {
+        "llm_provider": "openai",
+        "openai_api_key": "sk-bench",
+        "openai_base_url": f"{upstream}/v1",
+        "travel_model": "gpt-bench",
+        "places_provider": "google",
+        "google_maps_api_key": "bench-key",
+        "google_places_url": f"{upstream}/v1/places:searchText",
+    }
+
+
 @contextmanager
 def upstreams() -> Iterator[str]:
     port = free_port()
@@ -276,15 +289,7 @@ def one_start(
         if db_url:
             env["DATABASE_URL"] = db_url
         if upstream:
-            env.update(
-                LLM_PROVIDER="openai",
-                OPENAI_API_KEY="sk-bench",
-                OPENAI_BASE_URL=f"{upstream}/v1",
-                TRAVEL_MODEL="gpt-bench",
-                PLACES_PROVIDER="google",
-                GOOGLE_MAPS_API_KEY="bench-key",
-                GOOGLE_PLACES_URL=f"{upstream}/v1/places:searchText",
-            )
+            env.update({name.upper(): value for name, value in llm_settings(upstream).items()})
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "travel_agent.main"], env=env, stdout=subprocess.DEVNULL

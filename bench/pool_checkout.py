@@ -5,8 +5,8 @@ empty query, as before issue 15) and no check, alternately, in this process.
 
 Each round opens the agent's pool (`FailFastPool`, 4 connections) on a database of its
 own, takes 4 connections at a time `--checkouts` times, and divides this process's CPU
-(`time.process_time()`) and the wall time by the checkouts. A "Plan a trip" turn takes
-13 connections.
+(`time.process_time()`) and the wall time by the checkouts. A "Plan a trip" turn now takes
+one (its database work shares the thread lock's connection, `storage_circuit.lend`); 15 before.
 
     .venv/bin/python bench/pool_checkout.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
         [--checkouts 250] [--rounds 4]

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from agent_turn import CITIES, upstreams
+from agent_turn import CITIES, llm_settings, upstreams
 
 from testsupport.pg import temp_database
 from travel_agent.app import create_app
@@ -119,28 +119,28 @@ def main() -> None:
     parser.add_argument("--pstats", type=Path, help="write the cProfile stats here")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the app's request logs are not what is measured
-    with tempfile.TemporaryDirectory() as data:
-        values: dict[str, Any] = {
-            "data_dir": Path(data),
-            "llm_provider": "offline",
-            "places_provider": "offline",
-            "log_level": "warning",
-        }
-        with _upstream(args.llm) as upstream, _database(args.database_url) as db_url:
-            if db_url:
-                values["database_url"] = db_url
-            if upstream:
-                values.update(
-                    llm_provider="openai",
-                    openai_api_key="sk-bench",
-                    openai_base_url=f"{upstream}/v1",
-                    travel_model="gpt-bench",
-                    places_provider="google",
-                    google_maps_api_key="bench-key",
-                    google_places_url=f"{upstream}/v1/places:searchText",
-                )
-            settings = Settings(_env_file=None, **values)
-            asyncio.run(measure(settings, args))
+    with (
+        tempfile.TemporaryDirectory() as data,
+        _upstream(args.llm) as upstream,
+        _database(args.database_url) as db_url,
+    ):
+        asyncio.run(measure(settings_for(Path(data), upstream, db_url), args))
+
+
+def settings_for(data: Path, upstream: str | None, db_url: str | None) -> Settings:
+    """The app's settings: offline, or OpenAI + Google against `upstream`; SQLite under
+    `data`, or `db_url`."""
+    values: dict[str, Any] = {
+        "data_dir": data,
+        "llm_provider": "offline",
+        "places_provider": "offline",
+        "log_level": "warning",
+    }
+    if db_url:
+        values["database_url"] = db_url
+    if upstream:
+        values.update(llm_settings(upstream))
+    return Settings(_env_file=None, **values)
 
 
 def _upstream(llm: bool) -> AbstractContextManager[str | None]:

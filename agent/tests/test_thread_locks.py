@@ -8,6 +8,7 @@ before the client hears that it is over."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from travel_agent.storage_circuit import FailFastPool, StorageCircuit
 from travel_agent.thread_locks import ThreadBusy, ThreadLocks
 
 from pg import temp_database
@@ -25,8 +27,9 @@ from pg import temp_database
 
 @pytest.fixture
 async def pool() -> AsyncIterator[AsyncConnectionPool[Any]]:
+    """The service's kind of pool (it serves a lock holder from the lock's connection)."""
     with temp_database() as url:
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        pool = FailFastPool(
             conninfo=url,
             min_size=1,
             max_size=4,
@@ -34,6 +37,7 @@ async def pool() -> AsyncIterator[AsyncConnectionPool[Any]]:
             open=False,
             timeout=5,
         )
+        pool.circuit = StorageCircuit(url, probe_interval=1, probe_timeout=2)
         await pool.open(wait=True)
         try:
             yield pool
@@ -141,3 +145,38 @@ async def test_the_thread_is_free_when_the_client_hears_the_run_is_over(tmp_path
     async with app.router.lifespan_context(app):
         await app(scope, receive, send)
     assert terminal_seen == [True]
+
+
+@pytest.mark.postgres
+async def test_a_holder_s_database_work_runs_on_the_lock_s_connection(
+    pool: AsyncConnectionPool[Any],
+) -> None:
+    """A run checks one connection out of the pool: the thread lock's, lent to the run's
+    checkpointer and message store one user at a time; a nested use, and any use once the
+    thread is freed, gets a connection of the pool's own."""
+
+    async def backend() -> int:
+        async with pool.connection() as conn:
+            cur = await conn.execute("SELECT pg_backend_pid() AS pid")
+            row = await cur.fetchone()
+            assert row is not None
+            return int(row["pid"])
+
+    locks = ThreadLocks(pool)
+    async with locks.hold("thread-lent-1"):
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            )
+            holders = {r["pid"] for r in await cur.fetchall()}
+            nested = await backend()  # the lent one is in use: the pool's
+            assert nested not in holders
+        lent = await backend()
+        assert holders == {lent}
+        # Tasks the run starts share it too, one at a time.
+        assert set(await asyncio.gather(*(backend() for _ in range(3)))) == {lent}
+    await locks.settle()
+    assert await lock_is_free(pool, "thread-lent-1")
+    requests = pool.get_stats().get("requests_num", 0)
+    await backend()
+    assert pool.get_stats().get("requests_num", 0) == requests + 1

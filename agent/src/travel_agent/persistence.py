@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import select
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ import aiosqlite
 import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from psycopg import pq
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -27,7 +25,7 @@ from .checkpoint_pruning import (
     prune_all_once_sqlite,
 )
 from .settings import Settings
-from .storage_circuit import FailFastPool, StorageCircuit, watched_check
+from .storage_circuit import FailFastPool, StorageCircuit, quiet, watched_check
 from .storage_messages import MessageStore
 
 log = logging.getLogger(__name__)
@@ -145,21 +143,6 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
 STARTUP_WAIT_SECONDS = 30.0
 
 
-def _quiet(conn: psycopg.AsyncConnection[Any]) -> bool:
-    """Whether a pooled connection is as the server left it: open, idle, and with nothing
-    waiting on its socket. A server that drops a connection (a failover, an idle timeout,
-    pg_terminate_backend) sends an error and closes it, which makes the socket readable;
-    so does anything else the server sent meanwhile."""
-    if conn.closed or conn.broken or conn.pgconn.transaction_status != pq.TransactionStatus.IDLE:
-        return False
-    try:
-        poller = select.poll()
-        poller.register(conn.pgconn.socket, select.POLLIN | select.POLLPRI)
-        return not poller.poll(0)
-    except (OSError, ValueError, psycopg.Error):
-        return False
-
-
 def cheap_check(circuit: StorageCircuit) -> Any:
     """The pool's check on checkout, without a round trip for a quiet connection: the
     round trip on every checkout was a tenth of a turn's CPU. Any other connection gets
@@ -167,7 +150,7 @@ def cheap_check(circuit: StorageCircuit) -> Any:
     full = watched_check(circuit)
 
     async def check(conn: psycopg.AsyncConnection[Any]) -> None:
-        if not _quiet(conn):
+        if not quiet(conn):
             await full(conn)
 
     return check

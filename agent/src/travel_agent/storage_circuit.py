@@ -15,11 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import select
 import time
+from collections.abc import AsyncIterator
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 log = logging.getLogger(__name__)
@@ -99,10 +104,76 @@ class StorageCircuit:
                 self._opened.set()
 
 
+def quiet(conn: psycopg.AsyncConnection[Any]) -> bool:
+    """Whether a pooled connection is as the server left it: open, idle, and with nothing
+    waiting on its socket. A server that drops a connection (a failover, an idle timeout,
+    pg_terminate_backend) sends an error and closes it, which makes the socket readable;
+    so does anything else the server sent meanwhile."""
+    if conn.closed or conn.broken or conn.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(conn.pgconn.socket, select.POLLIN | select.POLLPRI)
+        return not poller.poll(0)
+    except (OSError, ValueError, psycopg.Error):
+        return False
+
+
+@dataclass(eq=False)
+class RunConnection:
+    """The connection a run holds for its thread lock, lent to the run's other work on the
+    database (the checkpointer's, the message store's): one pool checkout per run instead
+    of one per statement group. One user at a time; a connection that a user left other
+    than idle is not lent again (the pool serves the rest of the run)."""
+
+    pool: AsyncConnectionPool[Any]
+    conn: Any
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    user: asyncio.Task[Any] | None = None
+    usable: bool = True
+
+
+lent_connection: ContextVar[RunConnection | None] = ContextVar("run_connection", default=None)
+
+
+def lend(pool: AsyncConnectionPool[Any], conn: Any) -> tuple[RunConnection, Token[Any]]:
+    """From now on in this context (the run's tasks copy it), `pool.connection()` of a
+    FailFastPool hands out `conn` when it is free; `take_back` ends that."""
+    lent = RunConnection(pool, conn)
+    return lent, lent_connection.set(lent)
+
+
+async def take_back(lent: RunConnection) -> None:
+    """Waits for the connection's current user, then lends it no more."""
+    async with lent.lock:
+        lent.usable = False
+
+
 class FailFastPool(AsyncConnectionPool[Any]):
-    """A pool that refuses at once while its circuit says the database is down."""
+    """A pool that refuses at once while its circuit says the database is down, and that
+    serves a run from the connection the run holds (`lend`)."""
 
     circuit: StorageCircuit
+
+    @contextlib.asynccontextmanager
+    async def connection(self, timeout: float | None = None) -> AsyncIterator[Any]:  # noqa: ASYNC109 (the pool's)
+        lent = lent_connection.get()
+        task = asyncio.current_task()
+        if lent is not None and lent.usable and lent.pool is self and lent.user is not task:
+            async with lent.lock:
+                if lent.usable and quiet(lent.conn):
+                    lent.user = task
+                    try:
+                        async with lent.conn:  # commits or rolls back as the pool's does
+                            yield lent.conn
+                    finally:
+                        lent.user = None
+                        if not quiet(lent.conn):
+                            lent.usable = False
+                    return
+                lent.usable = False
+        async with super().connection(timeout) as conn:
+            yield conn
 
     async def getconn(self, timeout: float | None = None) -> Any:  # noqa: ASYNC109 (the pool's)
         if self.circuit.down:

@@ -322,23 +322,22 @@ class PostgresMessageStore(MessageStore):
             )
 
     async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
+        # One round trip, also for a thread with no rows after `after` (then one row of
+        # NULLs but `first`).
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT (SELECT MIN(seq) FROM travel_messages WHERE thread_id = %s) AS first,"
-                " seq, type, data FROM travel_messages WHERE thread_id = %s AND seq > %s"
-                " ORDER BY seq",
+                "SELECT f.first, m.seq, m.type, m.data"
+                " FROM (SELECT MIN(seq) AS first FROM travel_messages WHERE thread_id = %s) f"
+                " LEFT JOIN LATERAL (SELECT seq, type, data FROM travel_messages"
+                " WHERE thread_id = %s AND seq > %s) m ON true ORDER BY m.seq",
                 (thread_id, thread_id, after),
             )
             found = await cur.fetchall()
-            if not found:
-                cur = await conn.execute(
-                    "SELECT MIN(seq) AS first FROM travel_messages WHERE thread_id = %s",
-                    (thread_id,),
-                )
-                first = await cur.fetchone()
-                return (first["first"] if first else None), []
-        rows = [(int(r["seq"]), str(r["type"]), bytes(r["data"])) for r in found]
-        return int(found[0]["first"]), rows
+        first = found[0]["first"] if found else None
+        rows = [
+            (int(r["seq"]), str(r["type"]), bytes(r["data"])) for r in found if r["seq"] is not None
+        ]
+        return (None if first is None else int(first)), rows
 
     async def _by_ids(self, thread_id: str, ids: list[str]) -> list[tuple[str, bytes]]:
         async with self.pool.connection() as conn:

@@ -2,6 +2,8 @@
 
 In one process a set of held threads answers at once; with PostgreSQL a session advisory
 lock extends that to all replicas, and the server frees it by itself if a replica dies.
+The lock's connection is lent to the holder's other database work (`storage_circuit.lend`):
+a run checks one connection out of the pool, not one per statement group.
 A holder may wait a bounded time for the thread (manual edits do: two tabs editing at once
 both land); chat runs do not wait.
 """
@@ -16,6 +18,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
+
+from .storage_circuit import RunConnection, lend, lent_connection, take_back
 
 
 class ThreadBusy(Exception):
@@ -92,12 +96,17 @@ class ThreadLocks:
         if not locked:
             await self._release(conn, thread_id, locked=False)
             raise ThreadBusy(thread_id)
+        lent, token = lend(self._pool, conn)
         try:
             yield
         finally:
-            await self._release(conn, thread_id, locked=True)
+            with contextlib.suppress(ValueError):  # ended in another context: it ends with it
+                lent_connection.reset(token)
+            await self._release(conn, thread_id, locked=True, lent=lent)
 
-    async def _release(self, conn: Any, thread_id: str, *, locked: bool) -> None:
+    async def _release(
+        self, conn: Any, thread_id: str, *, locked: bool, lent: RunConnection | None = None
+    ) -> None:
         """Unlocks, then hands the connection back, in a task of its own: a holder that is
         cancelled meanwhile (anyio cancels every await of a cancelled scope) must not give
         the connection back to the pool while the unlock still runs on it."""
@@ -106,6 +115,8 @@ class ThreadLocks:
 
         async def release() -> None:
             try:
+                if lent is not None:  # its user, if any, finishes first
+                    await take_back(lent)
                 if locked:
                     with contextlib.suppress(Exception):  # a broken connection frees it anyway
                         await conn.execute(
