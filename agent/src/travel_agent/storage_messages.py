@@ -162,13 +162,22 @@ class MessageStore:
         the replay check asks for the ids a client sent, so it costs what the client sent,
         not what is stored (and nothing when this process knows the thread)."""
         wanted = {i for i in ids if i}
-        if not wanted:
+        if not wanted or not recent:
+            # No ids, or a checkpoint with no messages (a new thread): nothing was moved
+            # here from it (a move leaves at least `keep` messages in the checkpoint).
             return []
         known = self._cache.get(thread_id)
         if known is not None and recent and known.until == str(recent[0].id):
             return [found for i in wanted if (found := known.by_id.get(i)) is not None]
         rows = await self._by_ids(thread_id, sorted(wanted))
         return [self.serde.loads_typed(row) for row in rows]
+
+    def starts(self, thread_id: str, first_id: str) -> None:
+        """A thread whose checkpoint held no messages gets its first one, `first_id`
+        (call holding the thread's lock): it has no older messages, and while its
+        checkpoint starts with that message none were moved since, so the run's
+        MESSAGES_SNAPSHOT reads none (on a wrong id the next read only misses)."""
+        self._remember(thread_id, _Older(until=first_id))
 
     async def conversation(self, thread_id: str, recent: Sequence[AnyMessage]) -> list[AnyMessage]:
         """The whole conversation: older messages, then `recent` (the checkpoint's)."""
