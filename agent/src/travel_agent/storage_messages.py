@@ -268,31 +268,31 @@ class SqliteMessageStore(MessageStore):
             )
             await self.conn.commit()
 
+    # Reads use `execute_fetchall`: one hand-off to the connection's thread per query,
+    # instead of one each for execute, fetch and close.
+
     async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
         async with self.lock:
-            async with self.conn.execute(
+            (found,) = await self.conn.execute_fetchall(
                 "SELECT MIN(seq) FROM travel_messages WHERE thread_id = ?", (thread_id,)
-            ) as cursor:
-                found = await cursor.fetchone()
-            async with self.conn.execute(
+            )
+            stored = await self.conn.execute_fetchall(
                 "SELECT seq, type, data FROM travel_messages WHERE thread_id = ? AND seq > ?"
                 " ORDER BY seq",
                 (thread_id, after),
-            ) as cursor:
-                rows = [(int(s), str(t), bytes(d)) for s, t, d in await cursor.fetchall()]
-        return (int(found[0]) if found and found[0] is not None else None), rows
+            )
+        rows = [(int(s), str(t), bytes(d)) for s, t, d in stored]
+        return (None if found[0] is None else int(found[0])), rows
 
     async def _by_ids(self, thread_id: str, ids: list[str]) -> list[tuple[str, bytes]]:
         marks = ", ".join("?" * len(ids))
-        async with (
-            self.lock,
-            self.conn.execute(
+        async with self.lock:
+            found = await self.conn.execute_fetchall(
                 f"SELECT type, data FROM travel_messages WHERE thread_id = ?"  # noqa: S608
                 f" AND message_id IN ({marks})",
                 (thread_id, *ids),
-            ) as cursor,
-        ):
-            return [(str(t), bytes(d)) for t, d in await cursor.fetchall()]
+            )
+        return [(str(t), bytes(d)) for t, d in found]
 
     async def _delete(self, thread_id: str) -> None:
         async with self.lock:
