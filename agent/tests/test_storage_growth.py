@@ -246,6 +246,37 @@ async def test_older_messages_leave_the_checkpoint_and_every_reader_sees_them(
         assert await store.conversation(thread, []) == []
 
 
+async def test_a_new_threads_first_turn_reads_no_older_messages(
+    tmp_path: Path, backend: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread with no messages yet has none stored apart from its checkpoint: its first
+    run looks none up (not the ids the client sent, nor for its MESSAGES_SNAPSHOT); its
+    next runs show the whole conversation."""
+    thread = new_thread()
+    async with served(tmp_path, backend, max_context_messages=KEEP) as (app, client):
+        store: MessageStore = app.state.runtime.persistence.messages
+        reads: list[str] = []
+        for name in ("_rows", "_by_ids"):
+            original = getattr(store, name)
+
+            async def spy(*args: Any, _name: str = name, _original: Any = original) -> Any:
+                reads.append(_name)
+                return await _original(*args)
+
+            monkeypatch.setattr(store, name, spy)
+        events = await client.run(thread, PLAN_TEXT)
+        assert reads == []
+        said = user_ids(snapshot_of(events))
+        assert len(said) == 1
+        await client.approve(thread)
+        for turn in range(4):
+            events = await client.run(thread, f"List my trips ({turn})")
+            said.append(user_ids(snapshot_of(events))[-1])
+            assert user_ids(snapshot_of(events)) == said
+        assert len(await in_checkpoint(app, thread)) < len(snapshot_of(events))  # moved
+        assert user_ids(await history(client, thread)) == said
+
+
 async def test_a_thread_saved_whole_is_read_whole_and_moved_on_its_next_turn(
     tmp_path: Path, backend: dict[str, Any]
 ) -> None:

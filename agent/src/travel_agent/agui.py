@@ -127,6 +127,8 @@ async def run_agent(request: Request) -> Response:
         refusal = _check_against_state(snapshot, run_input, new_message)
         if refusal is not None:
             return refusal
+        if not recent and new_message is not None:
+            older.starts(run_input.thread_id, new_message.id)
 
         # The run's first STATE_SNAPSHOT shows the stored trips (the graph's input schema
         # takes messages only, so this state is shown, never written); a new turn starts

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from ag_ui.core import EventType, ToolCallResultEvent
 from ag_ui_langgraph import LangGraphAgent
@@ -104,17 +104,25 @@ class TravelAgent(LangGraphAgent):  # type: ignore[misc]  # the integration ship
         # (the full message list in every snapshot would grow with the conversation).
         return {key: state[key] for key in STATE_KEYS if key in state}
 
-    async def _handle_single_event(self, event: Any, state: Any) -> AsyncIterator[Any]:
+    def _handle_single_event(self, event: Any, state: Any) -> AsyncIterator[Any]:
+        # The integration iterates what this returns (`async for`). Only the chat node's
+        # start and end need more than its own handling; any other event (mostly a
+        # streamed token) goes straight to it, without a generator of this class around.
+        kind = event.get("event")
+        if kind in ("on_chain_start", "on_chain_end") and _is_node(event, "chat"):
+            return self._handle_chat_event(kind, event, state)
+        return cast(AsyncIterator[Any], super()._handle_single_event(event, state))
+
+    async def _handle_chat_event(self, kind: str, event: Any, state: Any) -> AsyncIterator[Any]:
         # Calls this run made (a result of a call streamed in an earlier run, before an
         # approval, is in MESSAGES_SNAPSHOT: AG-UI wants a result after its call's start).
         called: set[str] = self.active_run.setdefault("travel_calls", set())
-        kind = event.get("event")
-        if kind == "on_chain_end" and _is_node(event, "chat"):
+        if kind == "on_chain_end":
             output = event.get("data", {}).get("output")
             for message in output.get("messages", []) if isinstance(output, dict) else []:
                 if isinstance(message, AIMessage):
                     called.update(c["id"] for c in message.tool_calls if c["id"])
-        if kind == "on_chain_start" and _is_node(event, "chat"):
+        else:
             for result in _trailing_tool_results(event.get("data", {}).get("input")):
                 if result.tool_call_id not in called:
                     continue

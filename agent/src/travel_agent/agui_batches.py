@@ -69,6 +69,10 @@ def encoded(event: Any) -> str:
         for name, alias, omittable in _fields(type(event))
         if not (omittable and values[name] is None)
     }
+    kind = wire.get("type")
+    if isinstance(kind, EventType):
+        # Its value, the same bytes: pydantic-core writes a str enum ~1.5 µs slower.
+        wire["type"] = kind.value
     if event.__pydantic_extra__:
         wire.update(event.__pydantic_extra__)
     body = pydantic_core.to_json(wire, by_alias=True, inf_nan_mode="null").decode()

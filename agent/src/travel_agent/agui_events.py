@@ -154,13 +154,19 @@ class _Forwarder(BaseCallbackHandler):
 
 
 async def run_events(
-    graph: Pregel[Any, Any, Any, Any], input: Any, config: Any = None, **kwargs: Any
+    graph: Pregel[Any, Any, Any, Any],
+    input: Any,
+    config: Any = None,
+    *,
+    ended: Callable[[], None] | None = None,
+    **kwargs: Any,
 ) -> AsyncIterator[Event]:
     """What `graph.astream_events(input, config, **kwargs)` (v2) would yield that the
     integration reads.
 
     The graph runs in a task of its own (as under `astream_events`); its errors are
-    raised here, and closing this iterator cancels the run."""
+    raised here, and closing this iterator cancels the run. `ended` is called once the
+    run is over (or cancelled), when this iterator ends or is closed."""
     queue: asyncio.Queue[object] = asyncio.Queue()
     config = dict(config or {})
     forwarder = _Forwarder(queue.put_nowait)
@@ -192,5 +198,9 @@ async def run_events(
             yield cast(Event, item)
     finally:
         task.cancel()  # nothing when the run is over
-        with contextlib.suppress(asyncio.CancelledError):
-            await task  # raises what ended the run, if it failed
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task  # raises what ended the run, if it failed
+        finally:
+            if ended is not None:
+                ended()

@@ -53,15 +53,14 @@ class RunGraph:
         return snapshot
 
     def astream_events(self, input: Any, config: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
-        # The events the integration reads, without tracing the whole run (agui_events).
+        # The events the integration reads, without tracing the whole run (agui_events);
+        # no read is answered from memory until the stream has ended (it writes). Counted
+        # from here, not from the stream's first event: one generator less per event (a
+        # stream never started stays counted: no read from memory, the safe side).
         self._known = None
-        return self._tracked(run_events(self.shared, input, config, **kwargs))
-
-    async def _tracked(self, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
         self._streaming += 1
-        try:
-            async for event in stream:
-                yield event
-        finally:
-            self._streaming -= 1
-            self._known = None  # the stream saved a new checkpoint
+        return run_events(self.shared, input, config, ended=self._ended, **kwargs)
+
+    def _ended(self) -> None:
+        self._streaming -= 1
+        self._known = None  # the stream saved a new checkpoint

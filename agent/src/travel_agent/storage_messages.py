@@ -162,13 +162,22 @@ class MessageStore:
         the replay check asks for the ids a client sent, so it costs what the client sent,
         not what is stored (and nothing when this process knows the thread)."""
         wanted = {i for i in ids if i}
-        if not wanted:
+        if not wanted or not recent:
+            # No ids, or a checkpoint with no messages (a new thread): nothing was moved
+            # here from it (a move leaves at least `keep` messages in the checkpoint).
             return []
         known = self._cache.get(thread_id)
         if known is not None and recent and known.until == str(recent[0].id):
             return [found for i in wanted if (found := known.by_id.get(i)) is not None]
         rows = await self._by_ids(thread_id, sorted(wanted))
         return [self.serde.loads_typed(row) for row in rows]
+
+    def starts(self, thread_id: str, first_id: str) -> None:
+        """A thread whose checkpoint held no messages gets its first one, `first_id`
+        (call holding the thread's lock): it has no older messages, and while its
+        checkpoint starts with that message none were moved since, so the run's
+        MESSAGES_SNAPSHOT reads none (on a wrong id the next read only misses)."""
+        self._remember(thread_id, _Older(until=first_id))
 
     async def conversation(self, thread_id: str, recent: Sequence[AnyMessage]) -> list[AnyMessage]:
         """The whole conversation: older messages, then `recent` (the checkpoint's)."""
@@ -259,31 +268,31 @@ class SqliteMessageStore(MessageStore):
             )
             await self.conn.commit()
 
+    # Reads use `execute_fetchall`: one hand-off to the connection's thread per query,
+    # instead of one each for execute, fetch and close.
+
     async def _rows(self, thread_id: str, after: int) -> tuple[int | None, list[Row]]:
         async with self.lock:
-            async with self.conn.execute(
+            (found,) = await self.conn.execute_fetchall(
                 "SELECT MIN(seq) FROM travel_messages WHERE thread_id = ?", (thread_id,)
-            ) as cursor:
-                found = await cursor.fetchone()
-            async with self.conn.execute(
+            )
+            stored = await self.conn.execute_fetchall(
                 "SELECT seq, type, data FROM travel_messages WHERE thread_id = ? AND seq > ?"
                 " ORDER BY seq",
                 (thread_id, after),
-            ) as cursor:
-                rows = [(int(s), str(t), bytes(d)) for s, t, d in await cursor.fetchall()]
-        return (int(found[0]) if found and found[0] is not None else None), rows
+            )
+        rows = [(int(s), str(t), bytes(d)) for s, t, d in stored]
+        return (None if found[0] is None else int(found[0])), rows
 
     async def _by_ids(self, thread_id: str, ids: list[str]) -> list[tuple[str, bytes]]:
         marks = ", ".join("?" * len(ids))
-        async with (
-            self.lock,
-            self.conn.execute(
+        async with self.lock:
+            found = await self.conn.execute_fetchall(
                 f"SELECT type, data FROM travel_messages WHERE thread_id = ?"  # noqa: S608
                 f" AND message_id IN ({marks})",
                 (thread_id, *ids),
-            ) as cursor,
-        ):
-            return [(str(t), bytes(d)) for t, d in await cursor.fetchall()]
+            )
+        return [(str(t), bytes(d)) for t, d in found]
 
     async def _delete(self, thread_id: str) -> None:
         async with self.lock:
