@@ -29,6 +29,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_openai import ChatOpenAI
+from openai._streaming import ServerSentEvent
 from openai._utils import async_maybe_transform
 from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 from pydantic import SecretStr
@@ -36,7 +37,12 @@ from pydantic import SecretStr
 from travel_agent.errors import LLM_UNAVAILABLE
 from travel_agent.llm.errors import classify_llm_error, describe_llm_error
 from travel_agent.llm.openai_model import UNTRANSFORMED, build_openai_model
-from travel_agent.llm.openai_stream import JoiningSSEDecoder, StreamSilenceTimeout
+from travel_agent.llm.openai_stream import (
+    JoiningSSEDecoder,
+    ParsedEvent,
+    StreamSilenceTimeout,
+    join_events,
+)
 from travel_agent.settings import Settings
 
 ARGS = json.dumps({"trips": [{"name": "Rome", "places": [{"name": "Colosseum"}] * 3}]})
@@ -303,6 +309,18 @@ def test_lines_and_events_split_across_reads_are_decoded_like_the_sdk() -> None:
     assert values[0]["choices"][0]["delta"]["content"] == "Here is a plan."
     assert values[2]["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"] == ARGS
     assert len(joined) == 6  # text, call start, arguments, finish, usage, [DONE]
+
+
+def test_an_event_received_alone_is_handed_on_as_among_others() -> None:
+    alone = [ServerSentEvent(data=e.decode().removeprefix("data: ").strip()) for e in answer()]
+    alone += [ServerSentEvent(data="{not json"), ServerSentEvent(event="ping", data="{}")]
+    done = ServerSentEvent(data="[DONE]")
+    for event in alone:
+        (single,) = join_events([event])
+        first = next(join_events([event, done]))
+        assert (type(single), single.event, single.data) == (type(first), first.event, first.data)
+        if isinstance(single, ParsedEvent):
+            assert single.json() == first.json()
 
 
 SEARCH_TOOL: dict[str, Any] = {

@@ -9,6 +9,7 @@ or as long as the server's Retry-After says when that is at most two minutes.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.request import getproxies
 
 import openai
 from langchain_core.messages import AIMessageChunk
@@ -20,6 +21,7 @@ from openai.types.chat import ChatCompletionChunk
 from pydantic import SecretStr
 
 from ..settings import Settings
+from .asyncio_network import AsyncioTransport
 from .openai_stream import JoiningSSEDecoder
 from .usage import LLMUsageRecorder
 
@@ -149,6 +151,19 @@ def _send_as_built(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "messages": [], "extra_body": {**moved, **extra}}
 
 
+def http_client(timeout: openai.Timeout) -> httpx2.AsyncClient | None:
+    """The SDK's own HTTP client (its defaults: limits, redirects) on `AsyncioTransport`,
+    or None (the SDK builds its default one) when the environment names a proxy: a client
+    given a transport does not read the proxy variables, the SDK's default one does."""
+    if any(getproxies().get(scheme) for scheme in ("http", "https", "all")):
+        return None
+    transport = AsyncioTransport(limits=openai.DEFAULT_CONNECTION_LIMITS)
+    client: httpx2.AsyncClient = openai.DefaultAsyncHttpxClient(
+        timeout=timeout, transport=transport
+    )
+    return client
+
+
 def build_openai_model(settings: Settings) -> ChatOpenAI:
     """Streaming chat model with usage in the stream, timeouts and bounded retries.
 
@@ -166,6 +181,7 @@ def build_openai_model(settings: Settings) -> ChatOpenAI:
         base_url=base_url,
         timeout=timeout,
         max_retries=settings.llm_max_retries,
+        http_client=http_client(timeout),
     )
     return StreamingChatOpenAI(
         model=settings.travel_model,

@@ -160,23 +160,31 @@ def _joined(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     return {**first, "choices": [{**choice, "delta": delta}]}
 
 
+def _parsed(event: ServerSentEvent) -> ServerSentEvent:
+    """The event with its JSON parsed, as `join_events` hands on one that stands alone."""
+    if event.event is None and not event.data.startswith("[DONE]"):
+        try:
+            return ParsedEvent(data=event.data, value=json.loads(event.data))
+        except ValueError:
+            pass  # the SDK's own parse raises it, in order
+    return event
+
+
 def join_events(events: list[ServerSentEvent]) -> Iterator[ServerSentEvent]:
     """The events, with adjacent joinable chat-completion chunks joined into one
     (parsed) event; the rest as they are, in order."""
+    if len(events) == 1:
+        # What a stream trickling in one event per read gives every time: nothing to join
+        # it with, so what it may be joined with (`_kind`) is not asked.
+        yield _parsed(events[0])
+        return
     run: list[dict[str, Any]] = []
     run_kind: tuple[Any, ...] | None = None
     run_data = ""
     for event in events:
-        value: Any = None
-        kind = None
-        parsed = False
-        if event.event is None and not event.data.startswith("[DONE]"):
-            try:
-                value = json.loads(event.data)
-                parsed = True
-            except ValueError:
-                pass  # the SDK's own parse raises it, in order
-            kind = _kind(value) if parsed else None
+        single = _parsed(event)
+        value: Any = single.json() if isinstance(single, ParsedEvent) else None
+        kind = _kind(value) if isinstance(single, ParsedEvent) else None
         if run and kind is not None and kind == run_kind:
             run.append(value)
             continue
@@ -185,10 +193,8 @@ def join_events(events: list[ServerSentEvent]) -> Iterator[ServerSentEvent]:
             run = []
         if kind is not None:
             run, run_kind, run_data = [value], kind, event.data
-        elif parsed:
-            yield ParsedEvent(data=event.data, value=value)
         else:
-            yield event
+            yield single
     if run:
         yield ParsedEvent(data=run_data, value=_joined(run))
 
