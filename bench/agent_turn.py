@@ -42,6 +42,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,57 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def own_cpu_s() -> float:
+    """utime+stime of this process alone (the client), not of the children it started."""
+    return time.process_time()
+
+
+def backends_cpu(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends connected to `database`."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            if "postgres:" not in command or f" {database} " not in command:
+                continue
+            total += sum(int(v) for v in _stat(int(pid))[11:13])  # utime, stime
+        except (OSError, ValueError):
+            continue
+    return total / CLOCK_TICKS
+
+
+def machine_cpu_s() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, every process (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / CLOCK_TICKS, sum(fields) / CLOCK_TICKS
+
+
+def worker_pids(pid: int) -> list[int]:
+    """The agent's worker processes (WEB_CONCURRENCY > 1: the parent's children), or [pid]."""
+    try:
+        raw = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [int(p) for p in raw] or [pid]
+
+
+@dataclass
+class Generator:
+    """The load generator's processes besides this one (the client): the scripted upstream
+    (`--llm`) and the PostgreSQL database whose backends serve the agent."""
+
+    upstream_pid: int | None = None
+    database: str | None = None
+
+    def cpu_s(self) -> dict[str, float]:
+        return {
+            "client": own_cpu_s(),
+            "upstream": tree_cpu_s(self.upstream_pid) if self.upstream_pid else 0.0,
+            "postgres": backends_cpu(self.database) if self.database else 0.0,
+        }
+
+
 async def run(http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, dict[str, Any], int]:
     start = time.perf_counter()
     last: dict[str, Any] = {}
@@ -129,11 +181,14 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-async def measure(url: str, pid: int, n: int, concurrency: int, resume: bool) -> dict[str, Any]:
+async def measure(
+    url: str, pid: int, n: int, concurrency: int, resume: bool, gen: Generator | None = None
+) -> dict[str, Any]:
     sem = asyncio.Semaphore(concurrency)
     plans: list[float] = []
     resumes: list[float] = []
     events: list[int] = []
+    gen = gen or Generator()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
 
@@ -145,11 +200,16 @@ async def measure(url: str, pid: int, n: int, concurrency: int, resume: bool) ->
                 if resume:
                     resumes.append(timed[1][0])
 
-        cpu0 = tree_cpu_s(pid)
+        workers = worker_pids(pid)
+        per_worker0 = [tree_cpu_s(w) for w in workers]
+        machine0, gen0, cpu0 = machine_cpu_s(), gen.cpu_s(), tree_cpu_s(pid)
         start = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
         elapsed = time.perf_counter() - start
         cpu = tree_cpu_s(pid) - cpu0
+        gen_cpu = {k: v - gen0[k] for k, v in gen.cpu_s().items()}
+        machine = [b - a for a, b in zip(machine0, machine_cpu_s(), strict=True)]
+        per_worker = [tree_cpu_s(w) - c for w, c in zip(workers, per_worker0, strict=True)]
     runs = len(plans) + len(resumes)
     out: dict[str, Any] = {
         "concurrency": concurrency,
@@ -161,6 +221,17 @@ async def measure(url: str, pid: int, n: int, concurrency: int, resume: bool) ->
         "turns_per_s": n / elapsed,
         "cpu_ms_per_run": cpu * 1000 / runs,
         "cpu_ms_per_turn": cpu * 1000 / n,
+        # Outside the agent, per turn: this process (the client), the scripted upstream,
+        # the PostgreSQL backends of the agent's database.
+        **{f"{k}_cpu_ms_per_turn": v * 1000 / n for k, v in gen_cpu.items()},
+        "generator_cpu_ms_per_turn": (gen_cpu["client"] + gen_cpu["upstream"]) * 1000 / n,
+        # Cores kept busy: by the agent + client + upstream + PostgreSQL, and by the whole
+        # machine (other users included), over the phase's wall time.
+        "busy_cores": (cpu + sum(gen_cpu.values())) / elapsed,
+        "machine_busy_cores": machine[0] / elapsed,
+        "machine_cores": machine[1] / elapsed,
+        # Each worker's share of the agent's CPU (several workers: all of them serve turns).
+        "worker_cpu_share": [round(w / cpu, 3) if cpu else 0.0 for w in per_worker],
     }
     if resume:
         out["resume_p50_ms"] = pct(resumes, 50)
@@ -198,6 +269,13 @@ def llm_settings(upstream: str) -> dict[str, str]:
 
 @contextmanager
 def upstreams() -> Iterator[str]:
+    with upstream_process() as (url, _pid):
+        yield url
+
+
+@contextmanager
+def upstream_process() -> Iterator[tuple[str, int]]:
+    """`scripted_upstreams.py` on a free port: its URL and its pid."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "scripted_upstreams.py"), "--port", str(port)],
@@ -206,7 +284,7 @@ def upstreams() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(url + "/v1/places:searchText", method="POST", proc=proc)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(30)
@@ -265,7 +343,11 @@ def plan_of(args: argparse.Namespace) -> list[tuple[int, int]]:
 
 
 def one_start(
-    checkout: Path, workers: int, args: argparse.Namespace, upstream: str | None
+    checkout: Path,
+    workers: int,
+    args: argparse.Namespace,
+    upstream: str | None,
+    upstream_pid: int | None = None,
 ) -> dict[str, Any]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -301,11 +383,13 @@ def one_start(
             result["ready_cpu_s"] = tree_cpu_s(proc.pid)
             result["rss_ready_mib"] = rss_mib(proc.pid)
             resume = not args.llm
+            gen = Generator(upstream_pid, db_url.rsplit("/", 1)[1] if db_url else None)
             asyncio.run(measure(url, proc.pid, 20, 2 * workers, resume))  # warm-up
             result["phases"] = []
             with profiled(proc.pid, args.profile, checkout):
                 for c, n in plan_of(args):
-                    result["phases"].append(asyncio.run(measure(url, proc.pid, n, c, resume)))
+                    phase = asyncio.run(measure(url, proc.pid, n, c, resume, gen))
+                    result["phases"].append(phase)
             result["rss_end_mib"] = rss_mib(proc.pid)
         finally:
             proc.terminate()
@@ -332,6 +416,27 @@ def show(r: dict[str, Any], label: str) -> None:
             f" | {p['plan_sse_events']:.0f} events/plan"
         )
         print(line, flush=True)
+        if "generator_cpu_ms_per_turn" in p:
+            print(f"        {cpu_line(p)}", flush=True)
+
+
+def cpu_line(p: dict[str, Any]) -> str:
+    """CPU per turn inside and outside the agent, and the cores that kept busy."""
+    line = (
+        f"CPU ms/turn: agent {p['cpu_ms_per_turn']:.1f}, client {p['client_cpu_ms_per_turn']:.1f}"
+        f" + upstream {p['upstream_cpu_ms_per_turn']:.1f}"
+        f" = generator {p['generator_cpu_ms_per_turn']:.1f}"
+    )
+    if p["postgres_cpu_ms_per_turn"]:
+        line += f", PostgreSQL {p['postgres_cpu_ms_per_turn']:.1f}"
+    line += (
+        f" | busy cores: these {p['busy_cores']:.2f}, machine {p['machine_busy_cores']:.2f}"
+        f" of {p['machine_cores']:.1f}"
+    )
+    share = p.get("worker_cpu_share", [])
+    if len(share) > 1:
+        line += " | workers' CPU share " + "/".join(f"{100 * v:.0f}%" for v in share)
+    return line
 
 
 def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -370,10 +475,10 @@ def main() -> None:
     workers = [args.workers, args.compare_workers or args.workers]
     compile_bytecode(checkouts)
     results: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
-    with upstreams() if args.llm else _nothing() as upstream:
+    with upstream_process() if args.llm else _nothing() as (upstream, upstream_pid):
         for _ in range(args.rounds):
             for label, checkout, n in zip(labels, checkouts, workers, strict=False):
-                r = one_start(checkout, n, args, upstream)
+                r = one_start(checkout, n, args, upstream, upstream_pid)
                 show(r, label)
                 results[label].append(r)
     report: dict[str, Any] = {
@@ -393,13 +498,14 @@ def main() -> None:
             f"CPU ms/run {cpu} | "
             f"c20 {s['c20']['runs_per_s']:.1f} runs/s"
         )
+        print(f"median [{label}] c20 {cpu_line(s['c20'])}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
 
 
 @contextmanager
-def _nothing() -> Iterator[None]:
-    yield None
+def _nothing() -> Iterator[tuple[None, None]]:
+    yield None, None
 
 
 if __name__ == "__main__":
