@@ -116,11 +116,13 @@ def machine_cpu_s() -> tuple[float, float]:
 
 def worker_pids(pid: int) -> list[int]:
     """The agent's worker processes (WEB_CONCURRENCY > 1: the parent's children), or [pid]."""
+    found: list[int] = []
     try:
-        raw = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
     except OSError:
         return [pid]
-    return [int(p) for p in raw] or [pid]
+    return sorted(found) or [pid]
 
 
 @dataclass
@@ -132,27 +134,97 @@ class Generator:
     database: str | None = None
 
     def cpu_s(self) -> dict[str, float]:
+        """CPU seconds so far of the upstream and the backends (the client: `own_cpu_s`)."""
         return {
-            "client": own_cpu_s(),
             "upstream": tree_cpu_s(self.upstream_pid) if self.upstream_pid else 0.0,
             "postgres": backends_cpu(self.database) if self.database else 0.0,
         }
 
 
-async def run(http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, dict[str, Any], int]:
+def sse_events(raw: bytes) -> tuple[int, dict[str, Any]]:
+    """The number of SSE events in a response body, and the last one parsed: the events are
+    counted in the bytes (each begins a line with `data:`), not decoded one by one."""
+    events = raw.count(b"\ndata:") + raw.startswith(b"data:")
+    if not events:
+        return 0, {}
+    start = raw.rfind(b"\ndata:") + 1 if raw.count(b"\ndata:") else 0
+    end = raw.find(b"\n", start)
+    return events, json.loads(raw[start + 5 : end if end >= 0 else None])
+
+
+class Connections:
+    """A bare HTTP/1.1 client for the benchmark's POSTs: keep-alive connections to one
+    host, the request written in one piece, the response body read whole (chunked or
+    Content-Length) and returned as bytes. httpx cost the client 4-5 ms of CPU per turn
+    against the agent's 20; this costs a fraction of that (bench/RESULTS.md, workers)."""
+
+    def __init__(self, base_url: str, limit: int) -> None:
+        host, _, port = base_url.removeprefix("http://").rstrip("/").partition(":")
+        self.host, self.port = host, int(port or 80)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(limit)
+
+    async def post(self, path: str, body: dict[str, Any]) -> bytes:
+        payload = json.dumps(body).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n"
+        ).encode()
+        async with self.slots, asyncio.timeout(120):
+            if self.idle:
+                reader, writer = self.idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            writer.write(head + payload)
+            status, headers = await _response_head(reader)
+            raw = await _response_body(reader, headers)
+            if headers.get(b"connection") == b"close":
+                writer.close()
+            else:
+                self.idle.append((reader, writer))
+        if status != 200:
+            raise RuntimeError(f"POST {path}: HTTP {status}: {raw[:300]!r}")
+        return raw
+
+    async def aclose(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
+
+
+async def _response_head(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]]:
+    lines = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip().lower()
+    return int(lines[0].split()[1]), headers
+
+
+async def _response_body(reader: asyncio.StreamReader, headers: dict[bytes, bytes]) -> bytes:
+    if b"content-length" in headers:
+        return await reader.readexactly(int(headers[b"content-length"]))
+    if headers.get(b"transfer-encoding") != b"chunked":
+        raise RuntimeError(f"neither Content-Length nor chunked: {headers}")
+    parts: list[bytes] = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            await reader.readuntil(b"\r\n")  # no trailers from uvicorn: the last CRLF
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+async def run(http: Connections, body: dict[str, Any]) -> tuple[float, dict[str, Any], int]:
     start = time.perf_counter()
-    last: dict[str, Any] = {}
-    events = 0
-    async with http.stream("POST", "/copilotkit", json=body) as r:
-        r.raise_for_status()
-        async for line in r.aiter_lines():
-            if line.startswith("data:"):
-                events += 1
-                last = json.loads(line[5:])
+    raw = await http.post("/copilotkit", body)
+    events, last = sse_events(raw)
     return time.perf_counter() - start, last, events
 
 
-async def turn(http: httpx.AsyncClient, i: int, resume: bool) -> list[tuple[float, int]]:
+async def turn(http: Connections, i: int, resume: bool) -> list[tuple[float, int]]:
     thread = f"bench-{uuid.uuid4().hex}"
     plan = {
         "threadId": thread,
@@ -163,6 +235,7 @@ async def turn(http: httpx.AsyncClient, i: int, resume: bool) -> list[tuple[floa
     }
     t_plan, finished, n_plan = await run(http, plan)
     assert finished["type"] == "RUN_FINISHED", finished
+    assert finished["outcome"]["interrupts"], finished  # the plan ends asking for approval
     if not resume:
         return [(t_plan, n_plan)]
     interrupt = finished["outcome"]["interrupts"][0]["id"]
@@ -189,8 +262,8 @@ async def measure(
     resumes: list[float] = []
     events: list[int] = []
     gen = gen or Generator()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+    http = Connections(url, concurrency)
+    try:
 
         async def one(i: int) -> None:
             async with sem:
@@ -203,13 +276,17 @@ async def measure(
         workers = worker_pids(pid)
         per_worker0 = [tree_cpu_s(w) for w in workers]
         machine0, gen0, cpu0 = machine_cpu_s(), gen.cpu_s(), tree_cpu_s(pid)
-        start = time.perf_counter()
+        # The client's own CPU is read right around the turns: the /proc scans above and
+        # below are the benchmark's, not the load's.
+        client0, start = own_cpu_s(), time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
-        elapsed = time.perf_counter() - start
+        elapsed, client = time.perf_counter() - start, own_cpu_s() - client0
         cpu = tree_cpu_s(pid) - cpu0
-        gen_cpu = {k: v - gen0[k] for k, v in gen.cpu_s().items()}
+        gen_cpu = {"client": client, **{k: v - gen0[k] for k, v in gen.cpu_s().items()}}
         machine = [b - a for a, b in zip(machine0, machine_cpu_s(), strict=True)]
         per_worker = [tree_cpu_s(w) - c for w, c in zip(workers, per_worker0, strict=True)]
+    finally:
+        await http.aclose()
     runs = len(plans) + len(resumes)
     out: dict[str, Any] = {
         "concurrency": concurrency,
