@@ -14,6 +14,17 @@ For each concurrency (1, 10, 20) it prints latency p50/p95, runs/s and the agent
 CPU per run: utime+stime of the agent process tree from /proc, before and after the phase.
 Start to /readyz 200 is timed on every start, after `python -m compileall` of the code.
 
+Beside the agent's CPU per turn it prints what runs outside it, from /proc too: this
+process (the client), the scripted upstream, the PostgreSQL backends of the agent's
+database; the cores these kept busy over the phase and the cores the whole machine kept
+busy (other users included, /proc/stat): if the machine was at 2.0 of 2, a second worker
+had no free core. With several workers, each worker's share of the agent's CPU (all of
+them serve turns), and at the end of a start the totals of `travel_agent_runs_total` that
+/metrics reports over 8 scrapes (each worker answers for itself). The load generator is
+kept cheap: one client process, a bare HTTP/1.1 client that counts SSE events in the bytes
+and parses only the last one (the check: RUN_FINISHED with the approval interrupt), and a
+scripted upstream sending precomputed bytes.
+
 `--compare OTHER` runs a second checkout (e.g. `git worktree add /tmp/base main`) in the
 same call, alternating rounds (A B A B ...), so the machine's drift hits both. Both use
 this interpreter and its installed dependencies; each checkout's own code comes first on
@@ -250,6 +261,24 @@ async def turn(http: Connections, i: int, resume: bool) -> list[tuple[float, int
     return [(t_plan, n_plan), (t_resume, n_resume)]
 
 
+def metrics_runs(url: str, scrapes: int = 8) -> list[float]:
+    """The distinct totals of `travel_agent_runs_total` that `scrapes` scrapes of /metrics
+    (each on a new connection) report. One process: one total. Several workers: each
+    answers with its own registry, so a scrape shows one worker's count, not the service's
+    (docs/operations.md, "Several worker processes")."""
+    seen: set[float] = set()
+    for _ in range(scrapes):
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+        seen.add(
+            sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("travel_agent_runs_total{")
+            )
+        )
+    return sorted(seen)
+
+
 def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
@@ -468,6 +497,7 @@ def one_start(
                     phase = asyncio.run(measure(url, proc.pid, n, c, resume, gen))
                     result["phases"].append(phase)
             result["rss_end_mib"] = rss_mib(proc.pid)
+            result["metrics_runs_seen"] = metrics_runs(url)
         finally:
             proc.terminate()
             proc.wait(30)
@@ -481,6 +511,9 @@ def show(r: dict[str, Any], label: str) -> None:
         f"RSS {r['rss_ready_mib']:.0f} → "
         f"{r['rss_end_mib']:.0f} MiB, load {r['load_before']} → {r['load_after']}"
     )
+    if "metrics_runs_seen" in r:
+        seen = ", ".join(f"{v:.0f}" for v in r["metrics_runs_seen"])
+        print(f"  /metrics travel_agent_runs_total over 8 scrapes: {seen}")
     for p in r["phases"]:
         line = (
             f"  c={p['concurrency']:>2} n={p['turns']:>3}: plan p50 {p['plan_p50_ms']:.1f} "
