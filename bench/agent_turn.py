@@ -183,12 +183,23 @@ class Connections:
             f"Content-Length: {len(payload)}\r\n\r\n"
         ).encode()
         async with self.slots, asyncio.timeout(120):
-            if self.idle:
+            reused = bool(self.idle)
+            if reused:
                 reader, writer = self.idle.pop()
             else:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
             writer.write(head + payload)
-            status, headers = await _response_head(reader)
+            try:
+                status, headers = await _response_head(reader)
+            except (asyncio.IncompleteReadError, ConnectionResetError) as e:
+                if not reused or (isinstance(e, asyncio.IncompleteReadError) and e.partial):
+                    raise
+                # The server closed the idle connection (its keep-alive timeout) before it
+                # read the request: nothing was done, send it again on a new one.
+                writer.close()
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(head + payload)
+                status, headers = await _response_head(reader)
             raw = await _response_body(reader, headers)
             if headers.get(b"connection") == b"close":
                 writer.close()

@@ -170,3 +170,18 @@ def test_the_cpu_line_puts_the_generator_beside_the_agent() -> None:
     busy, total = agent_turn.machine_cpu_s()
     assert 0 < busy <= total
     assert agent_turn.Generator().cpu_s() == {"upstream": 0.0, "postgres": 0.0}
+
+
+async def test_the_bare_client_sends_again_when_the_server_closed_an_idle_connection(
+    upstream: str,
+) -> None:
+    http = agent_turn.Connections(upstream, 1)
+    places = {"textQuery": "sights in Rome", "pageSize": 1}
+    try:
+        first = await http.post("/v1/places:searchText", places)
+        (_, writer) = http.idle[0]
+        writer.transport.abort()  # as when the server's keep-alive timeout closes it
+        await asyncio.sleep(0)
+        assert await http.post("/v1/places:searchText", places) == first
+    finally:
+        await http.aclose()
