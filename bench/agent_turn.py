@@ -138,8 +138,9 @@ def worker_pids(pid: int) -> list[int]:
 
 @dataclass
 class Generator:
-    """The load generator's processes besides this one (the client): the scripted upstream
-    (`--llm`) and the PostgreSQL database whose backends serve the agent."""
+    """What runs outside the agent besides this process (the client): the scripted
+    upstream (`--llm`; with the client, the load generator) and the PostgreSQL backends
+    serving the agent's database (the agent's, but in processes of their own)."""
 
     upstream_pid: int | None = None
     database: str | None = None
@@ -158,7 +159,7 @@ def sse_events(raw: bytes) -> tuple[int, dict[str, Any]]:
     events = raw.count(b"\ndata:") + raw.startswith(b"data:")
     if not events:
         return 0, {}
-    start = raw.rfind(b"\ndata:") + 1 if raw.count(b"\ndata:") else 0
+    start = raw.rfind(b"\ndata:") + 1  # 0 when the only event is the first line
     end = raw.find(b"\n", start)
     return events, json.loads(raw[start + 5 : end if end >= 0 else None])
 
@@ -166,8 +167,8 @@ def sse_events(raw: bytes) -> tuple[int, dict[str, Any]]:
 class Connections:
     """A bare HTTP/1.1 client for the benchmark's POSTs: keep-alive connections to one
     host, the request written in one piece, the response body read whole (chunked or
-    Content-Length) and returned as bytes. httpx cost the client 4-5 ms of CPU per turn
-    against the agent's 20; this costs a fraction of that (bench/RESULTS.md, workers)."""
+    Content-Length) and returned as bytes. httpx, decoding every SSE line, cost the client
+    5-6 ms of CPU per turn, this 1-2 ms (bench/RESULTS.md, "workers, 2026-12-03")."""
 
     def __init__(self, base_url: str, limit: int) -> None:
         host, _, port = base_url.removeprefix("http://").rstrip("/").partition(":")
