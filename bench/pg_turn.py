@@ -29,27 +29,11 @@ from typing import Any
 
 import httpx
 import psycopg
+from agent_turn import backends_cpu
 from psycopg_pool import AsyncConnectionPool
 from turn_calls import _database, _upstream, client, settings_for, turn
 
 from travel_agent.settings import Settings
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def backends_cpu(database: str) -> float:
-    """CPU seconds of the PostgreSQL backends connected to `database`."""
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-            if "postgres:" not in command or f" {database} " not in command:
-                continue
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except OSError:
-            continue
-    return total / TICK
 
 
 def counting() -> tuple[dict[str, int], Callable[[], None]]:

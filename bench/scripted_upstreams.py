@@ -12,23 +12,27 @@ The script for a "Plan a trip to <city>" turn: the first call (no tool result ye
 short sentence and calls `search_for_places`; the call after the search result proposes
 `add_trips` with the places found; the call after the approval answers in text.
 
+The load generator should cost as little as it honestly can, so that the agent's share of
+the machine is what the benchmark measures: each answer (per stage and city) is encoded
+once and sent as precomputed bytes, one write per event, with only the completion id
+replaced; per request the body is parsed (the script depends on the messages) and nothing
+else is built.
+
     .venv/bin/python bench/scripted_upstreams.py --port 8100
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import json
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 ARG_PIECE = 20  # characters of tool-call arguments per chunk (OpenAI sends a few tokens)
 
@@ -51,58 +55,53 @@ def _places(city: str) -> list[dict[str, Any]]:
     ]
 
 
-def _event(completion: str, **fields: Any) -> str:
+#: Stands for the completion id in the precomputed events; each response gets its own.
+_ID = b"chatcmpl-00000000000000000000"
+_CREATED = int(time.time())
+
+
+def _event(completion: str, **fields: Any) -> bytes:
     """One SSE event of OpenAI's streamed chat completion (`chat.completion.chunk`)."""
     body = {
         "id": completion,
         "object": "chat.completion.chunk",
-        "created": int(time.time()),
+        "created": _CREATED,
         "model": "gpt-bench",
         "system_fingerprint": "fp_bench",
         **fields,
     }
-    return f"data: {json.dumps(body)}\n\n"
+    return f"data: {json.dumps(body)}\n\n".encode()
 
 
-def _chunk(completion: str, delta: dict[str, Any], finish: str | None = None) -> str:
+def _chunk(completion: str, delta: dict[str, Any], finish: str | None = None) -> bytes:
     choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
     return _event(completion, choices=[choice])
 
 
-def _usage(completion: str) -> str:
+def _usage(completion: str) -> bytes:
     usage = {"prompt_tokens": 812, "completion_tokens": 96, "total_tokens": 908}
     return _event(completion, choices=[], usage=usage)
 
 
-def _stream(text: str, tool: tuple[str, str, dict[str, Any]] | None) -> Iterator[str]:
-    completion = f"chatcmpl-{time.monotonic_ns()}"
-    yield _chunk(completion, {"role": "assistant", "content": "", "refusal": None})
+def _stream(text: str, tool: tuple[str, str, dict[str, Any]] | None) -> list[bytes]:
+    """The events of one streamed completion, with `_ID` for the completion id."""
+    completion = _ID.decode()
+    events = [_chunk(completion, {"role": "assistant", "content": "", "refusal": None})]
     for word in re.findall(r"\S+\s*", text):
-        yield _chunk(completion, {"content": word})
+        events.append(_chunk(completion, {"content": word}))
     if tool is not None:
         call_id, name, args = tool
-        yield _chunk(
-            completion,
-            {
-                "tool_calls": [
-                    {
-                        "index": 0,
-                        "id": call_id,
-                        "type": "function",
-                        "function": {"name": name, "arguments": ""},
-                    }
-                ]
-            },
-        )
+        head = {"index": 0, "id": call_id, "type": "function"}
+        function = {"name": name, "arguments": ""}
+        events.append(_chunk(completion, {"tool_calls": [{**head, "function": function}]}))
         raw = json.dumps(args)
         for i in range(0, len(raw), ARG_PIECE):
-            piece = raw[i : i + ARG_PIECE]
-            yield _chunk(
-                completion, {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
-            )
-    yield _chunk(completion, {}, "tool_calls" if tool else "stop")
-    yield _usage(completion)
-    yield "data: [DONE]\n\n"
+            piece = {"index": 0, "function": {"arguments": raw[i : i + ARG_PIECE]}}
+            events.append(_chunk(completion, {"tool_calls": [piece]}))
+    events.append(_chunk(completion, {}, "tool_calls" if tool else "stop"))
+    events.append(_usage(completion))
+    events.append(b"data: [DONE]\n\n")
+    return events
 
 
 def _city(messages: list[dict[str, Any]]) -> str:
@@ -114,16 +113,22 @@ def _city(messages: list[dict[str, Any]]) -> str:
     return "Rome"
 
 
-async def chat_completions(request: Request) -> Response:
-    body = await request.json()
-    messages = body.get("messages", [])
-    city = _city(messages)
+def _stage(messages: list[dict[str, Any]]) -> str:
+    """Which call of the turn this is: "search", "add" (after the search) or "done"."""
     last = messages[-1] if messages else {}
-    tool: tuple[str, str, dict[str, Any]] | None
     if last.get("role") != "tool":
+        return "search"
+    return "add" if last.get("tool_call_id") == "call_search" else "done"
+
+
+@functools.cache
+def completion_events(stage: str, city: str) -> list[bytes]:
+    """The scripted completion of `stage` for `city`, computed once."""
+    tool: tuple[str, str, dict[str, Any]] | None
+    if stage == "search":
         text = f"Let me look for the best places to see in {city}."
         tool = ("call_search", "search_for_places", {"queries": [f"sights in {city}"]})
-    elif last.get("tool_call_id") == "call_search":
+    elif stage == "add":
         text = ""
         places = [
             {
@@ -149,22 +154,71 @@ async def chat_completions(request: Request) -> Response:
     else:
         text = f"Done: your {city} trip is on the map. Enjoy the museums and the market!"
         tool = None
-    return StreamingResponse(_stream(text, tool), media_type="text/event-stream")
+    return _stream(text, tool)
 
 
-async def search_text(request: Request) -> Response:
-    body = await request.json()
+@functools.cache
+def places_body(city: str, page_size: int) -> bytes:
+    return json.dumps({"places": _places(city)[:page_size]}).encode()
+
+
+_ids = itertools.count(1)
+
+SSE_HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8")]
+
+
+def completion_id() -> bytes:
+    """A new completion id as long as `_ID`, so the precomputed events keep their size."""
+    return b"chatcmpl-%020d" % next(_ids)
+
+
+async def chat_completions(body: dict[str, Any], send: Send) -> None:
+    messages = body.get("messages", [])
+    events = completion_events(_stage(messages), _city(messages))
+    completion = completion_id()
+    await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
+    # One write per event, as the real service streams them (what the agent reads is the
+    # same as with any upstream that answers at once).
+    for event in events:
+        chunk = event.replace(_ID, completion)
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def search_text(body: dict[str, Any], send: Send) -> None:
     found = re.search(r"in (\w+)", str(body.get("textQuery", "")))
-    city = found.group(1) if found else "Rome"
-    return JSONResponse({"places": _places(city)[: int(body.get("pageSize", 20))]})
+    payload = places_body(found.group(1) if found else "Rome", int(body.get("pageSize", 20)))
+    await _respond(send, 200, b"application/json", payload)
 
 
-app = Starlette(
-    routes=[
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/places:searchText", search_text, methods=["POST"]),
-    ]
-)
+async def _respond(send: Send, status: int, kind: bytes, payload: bytes) -> None:
+    headers = [(b"content-type", kind), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+ROUTES = {"/v1/chat/completions": chat_completions, "/v1/places:searchText": search_text}
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    """A bare ASGI app: the request body is parsed (the script depends on it); the answer
+    is precomputed bytes."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    handler = ROUTES.get(scope["path"])
+    if handler is None or scope["method"] != "POST":
+        await _respond(send, 404, b"text/plain", b"not found")
+        return
+    raw = b""
+    more = True
+    while more:
+        message = await receive()
+        raw += message.get("body", b"")
+        more = message.get("more_body", False)
+    await handler(json.loads(raw or b"{}"), send)
 
 
 def main() -> None:
