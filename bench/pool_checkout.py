@@ -24,7 +24,7 @@ from typing import Any
 from psycopg.rows import dict_row
 
 from testsupport.pg import temp_database
-from travel_agent.persistence import cheap_check
+from travel_agent.persistence_postgres import cheap_check
 from travel_agent.storage_circuit import FailFastPool, StorageCircuit, watched_check
 
 CHECKS = ("cheap", "full", "none")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +168,45 @@ async def test_replicas_starting_together_on_a_new_database_all_come_up(
             return await persistence.ping()
 
     assert await asyncio.gather(*(start(i) for i in range(4))) == [True] * 4
+
+
+#: Builds the app on SQLite, runs its start-up and one request, then names the PostgreSQL
+#: modules it loaded.
+_SQLITE_START = """
+import asyncio, sys
+import httpx
+from travel_agent.app import create_app
+from travel_agent.settings import Settings
+
+async def main():
+    settings = Settings(_env_file=None, data_dir=sys.argv[1], llm_provider="offline",
+                        places_provider="offline")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/readyz")).status_code == 200
+    saver = "langgraph.checkpoint.postgres"
+    print(sorted(m for m in sys.modules if m.split(".")[0] in POSTGRES or m.startswith(saver)))
+
+POSTGRES = {"psycopg", "psycopg_pool", "psycopg_binary", "psycopg_c"}
+asyncio.run(main())
+"""
+
+
+def test_starting_on_sqlite_does_not_import_the_postgresql_driver(tmp_path: Path) -> None:
+    """psycopg and its pool cost ~55 ms of cold start that SQLite never uses."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    found = subprocess.run(
+        [sys.executable, "-c", _SQLITE_START, str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip().splitlines()[-1] == "[]"

@@ -21,9 +21,11 @@ from ag_ui_langgraph import LangGraphAgent
 from langchain_core.messages import AIMessage, HumanMessage
 
 from travel_agent import persistence as persistence_module
+from travel_agent import persistence_postgres
 from travel_agent.agui_agent import TravelAgent
 from travel_agent.app import create_app
-from travel_agent.checkpoint_pruning import PruningPostgresSaver, PruningSqliteSaver
+from travel_agent.checkpoint_pruning import PruningSqliteSaver
+from travel_agent.checkpoint_pruning_postgres import PruningPostgresSaver
 from travel_agent.storage_messages import MessageStore
 from travel_agent.storage_usage import ThreadUsage, thread_usage
 
@@ -99,7 +101,7 @@ def todays_code(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(saver, "_prune", no_migration)
     monkeypatch.setattr(MessageStore, "move_older", keep_all)
     monkeypatch.setattr(persistence_module, "prune_all_once_sqlite", no_migration)
-    monkeypatch.setattr(persistence_module, "prune_all_once_postgres", no_migration)
+    monkeypatch.setattr(persistence_postgres, "prune_all_once_postgres", no_migration)
     monkeypatch.setattr(TravelAgent, "get_stream_kwargs", LangGraphAgent.get_stream_kwargs)
 
 

@@ -58,3 +58,16 @@ def test_the_documented_tile_url_points_at_the_profile_and_passes_the_csp() -> N
         assert url == f"http://127.0.0.1:{port['published']}{TILE_PATH}"
         settings = Settings(_env_file=None, ui_secret_key="x", tile_url=url)
         assert settings.tile_origin == f"http://127.0.0.1:{port['published']}"
+
+
+def test_the_tiles_service_is_hardened_like_the_others() -> None:
+    """Same settings as the agent and the ui (the `x-hardening` anchor). The image runs as
+    `node` and its entrypoint starts Xvfb, which writes its lock file under /tmp."""
+    found = services("--profile", "tiles")
+    tiles = found["tiles"]
+    for key in ("read_only", "cap_drop", "security_opt", "tmpfs", "restart"):
+        assert tiles.get(key) == found["ui"][key], key
+    assert tiles["read_only"] is True and tiles["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in tiles["security_opt"]
+    assert "/tmp" in tiles["tmpfs"]
+    assert tiles["user"] == "node:node"

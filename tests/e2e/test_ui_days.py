@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
-from tests.e2e.browser_stack import Session, Stack, screenshot
+from tests.e2e.browser_stack import Session, Stack, open_session, screenshot
 from tests.e2e.test_ui_browser import MARKERS, send, wait_until_idle
 
 pytestmark = pytest.mark.browser
@@ -294,3 +294,94 @@ def test_the_day_routes_wait_for_a_drag_to_end(stack: Stack, session: Session) -
     )
     expect(page.locator("#place-list .day-totals")).not_to_have_count(0)
     assert names_of(agent_trip(stack, page), 1) == [second, first, *rest]
+
+
+def finger_drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """One finger from `start` to `end` and up, as a phone's screen sends it (CDP touch
+    events, in one session: it keeps the touch between events; Playwright's own `tap`
+    has no move)."""
+    (x0, y0), (x1, y1) = start, end
+    cdp = page.context.new_cdp_session(page)
+    try:
+        steps = [(x0 + (x1 - x0) * i / 8, y0 + (y1 - y0) * i / 8) for i in range(9)]
+        for i, (x, y) in enumerate(steps):
+            kind = "touchStart" if i == 0 else "touchMove"
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finally:
+        cdp.detach()
+
+
+def middle(locator: Locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_a_finger_moves_a_place_to_another_day_by_its_number(
+    stack: Stack, chromium: Browser
+) -> None:
+    """On a phone (touch events, not a mouse): a finger on a place's number badge drags
+    the place to another day; a finger on the rest of the place scrolls the list instead."""
+    phone = open_session(
+        chromium, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = phone.page
+    try:
+        page.goto(stack.ui.url)
+        page.tap("#chat-open")
+        card = proposal(page, "Plan a 3-day trip to Rome")
+        card.locator(".approval-confirm").tap()
+        wait_until_idle(page)
+        expect(page.locator("#chat")).to_be_hidden()
+        page.tap("#trip-toggle")
+        expect(page.locator(DAYS)).to_have_count(3)
+        # The drawer has slid up and the day routes' redraw is done: places stay put.
+        page.wait_for_function("() => !document.getElementById('trip-card').getAnimations().length")
+        page.wait_for_load_state("networkidle")
+        before = agent_trip(stack, page)
+        moving = names_of(before, 1)[-1]
+        source = page.locator("#place-list .day[data-day='1'] .place").last
+        target = page.locator("#place-list .day[data-day='2'] .place").first
+        badge = source.locator(".badge")
+        scrolled = "() => document.querySelector('.trip-body').scrollTop"
+        # A list flung by a finger goes on scrolling for a while: until 10 frames without.
+        settled = """() => new Promise((done) => {
+          const list = document.querySelector('.trip-body');
+          let last = list.scrollTop, still = 0;
+          const frame = () => {
+            still = list.scrollTop === last ? still + 1 : 0;
+            last = list.scrollTop;
+            if (still >= 10) done(); else requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        })"""
+        hit = "([x, y]) => document.elementFromPoint(x, y)?.closest('.badge, .place')?.className"
+
+        # A finger on the name, moved down: the list scrolls, nothing is dragged.
+        source.evaluate("e => e.scrollIntoView({block: 'center'})")
+        top = page.evaluate(scrolled)
+        finger_drag(page, middle(source.locator(".place-name")), middle(target))
+        expect(page.locator("#place-list .place.is-dragging")).to_have_count(0)
+        page.evaluate(settled)
+        assert page.evaluate(scrolled) < top
+        assert agent_trip(stack, page)["days"] == before["days"]
+
+        # A finger on the number: the place goes to the top of day 2.
+        source.evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.evaluate(settled)
+        box = target.bounding_box()
+        assert box is not None and box["y"] + 4 < 844
+        assert page.evaluate(hit, middle(badge)) == "badge"
+        finger_drag(page, middle(badge), (middle(target)[0], box["y"] + 4))
+        expect(page.locator("#place-list .day[data-day='2'] .place-name").first).to_have_text(
+            moving
+        )
+        after = agent_trip(stack, page)
+        assert names_of(after, 2) == [moving, *names_of(before, 2)]
+        assert names_of(after, 1) == names_of(before, 1)[:-1]
+        check_days_drawn(page, after)
+        screenshot(page, "days-06-phone-touch-drag")
+        assert not phone.watch.errors
+    finally:
+        phone.context.close()

@@ -37,3 +37,21 @@ async def test_tiles_are_served_top_down_with_long_caching() -> None:
     assert (deeper.status_code, outside.status_code, junk.status_code) == (404, 404, 404)
     assert f"/static/{version}/tiles/{{z}}/{{x}}/{{y}}.png" in page.text
     assert "ODbL" in page.text
+
+
+async def test_a_static_file_or_tile_answers_another_method_with_405_and_allow() -> None:
+    """RFC 9110 §15.5.6: a 405 lists the methods the resource has (`Allow`)."""
+    app = create_app(ui_settings())
+    version = app.state.ctx.asset_version
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ui.test") as http:
+        for path in ("css/app.css", "vendor/leaflet/leaflet.js", "tiles/1/0/0.png"):
+            for method in ("POST", "PUT", "DELETE"):
+                response = await http.request(method, f"/static/{version}/{path}")
+                assert response.status_code == 405, (method, path)
+                assert response.headers["allow"] == "GET, HEAD", (method, path)
+                assert response.text == "Method Not Allowed"
+            assert (await http.head(f"/static/{version}/{path}")).status_code == 200
+        # No file there: still 404, whatever the method.
+        for path in ("css/nothing.css", "tiles/1/0/x.png"):
+            assert (await http.post(f"/static/{version}/{path}")).status_code == 404

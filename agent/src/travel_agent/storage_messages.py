@@ -22,7 +22,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 from ag_ui.core import Message
@@ -30,7 +30,9 @@ from ag_ui_langgraph.utils import langchain_messages_to_agui
 from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint
 from langgraph.checkpoint.serde.base import SerializerProtocol
-from psycopg_pool import AsyncConnectionPool
+
+if TYPE_CHECKING:  # PostgreSQL only: not imported on SQLite
+    from psycopg_pool import AsyncConnectionPool
 
 _SQLITE_TABLE = """
 CREATE TABLE IF NOT EXISTS travel_messages (
@@ -312,7 +314,8 @@ class PostgresMessageStore(MessageStore):
         self.pool = pool  # rows as dicts, autocommit (the service's pool)
 
     async def setup(self) -> None:
-        # Called under the migration lock (persistence._migrate_once): one replica at a time.
+        # Called under the migration lock (persistence_postgres._migrate_once): one replica
+        # at a time.
         async with self.pool.connection() as conn:
             for statement in (_POSTGRES_TABLE, *_INDEXES):
                 await conn.execute(statement)

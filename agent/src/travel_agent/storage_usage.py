@@ -5,12 +5,14 @@ operators looking at a thread."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
-import psycopg
 
 from .persistence import Persistence
+
+if TYPE_CHECKING:
+    import psycopg
 
 _SQLITE = {
     "checkpoints": "length(checkpoint_id) + coalesce(length(parent_checkpoint_id), 0)"

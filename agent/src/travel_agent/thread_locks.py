@@ -15,11 +15,12 @@ import contextlib
 import random
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from psycopg_pool import AsyncConnectionPool
+if TYPE_CHECKING:  # PostgreSQL only: imported when a pool is given (not on SQLite)
+    from psycopg_pool import AsyncConnectionPool
 
-from .storage_circuit import RunConnection, lend, lent_connection, take_back
+    from .storage_circuit import RunConnection
 
 
 class ThreadBusy(Exception):
@@ -96,6 +97,8 @@ class ThreadLocks:
         if not locked:
             await self._release(conn, thread_id, locked=False)
             raise ThreadBusy(thread_id)
+        from .storage_circuit import lend, lent_connection
+
         lent, token = lend(self._pool, conn)
         try:
             yield
@@ -110,6 +113,8 @@ class ThreadLocks:
         """Unlocks, then hands the connection back, in a task of its own: a holder that is
         cancelled meanwhile (anyio cancels every await of a cancelled scope) must not give
         the connection back to the pool while the unlock still runs on it."""
+        from .storage_circuit import take_back
+
         assert self._pool is not None
         pool = self._pool
 

@@ -13,6 +13,8 @@ S = TypeVar("S")
 
 #: Exit status when a setting is invalid (as uvicorn's own command line uses).
 INVALID_SETTINGS = 2
+#: Exit status when the server could not start (uvicorn.run's).
+STARTUP_FAILURE = 3
 
 
 def describe(exc: ValidationError) -> str:

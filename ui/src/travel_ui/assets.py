@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from .basemap import IMMUTABLE, Basemap, basemap_path
+from .basemap import IMMUTABLE, READ_METHODS, Basemap, basemap_path, not_allowed
 
 STATIC_DIR = Path(__file__).parent / "static"
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
@@ -64,8 +64,10 @@ class MemoryFiles:
     def _answer(self, scope: Scope) -> Response:
         name = scope["path"].removeprefix(scope.get("root_path", "")).lstrip("/")
         asset = self.assets.get(name)
-        if scope["method"] not in ("GET", "HEAD") or asset is None:
-            return PlainTextResponse("Not Found", 405 if asset is not None else 404)
+        if asset is None:
+            return PlainTextResponse("Not Found", 404)
+        if scope["method"] not in READ_METHODS:
+            return not_allowed()
         request_headers = Headers(scope=scope)
         headers = {"Cache-Control": IMMUTABLE, "ETag": asset.etag, "Vary": "Accept-Encoding"}
         if request_headers.get("if-none-match") == asset.etag:

@@ -25,6 +25,13 @@ ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     " (ODbL), built-in map"
 )
+#: What a static file or tile answers; any other method gets `not_allowed()`.
+READ_METHODS = ("GET", "HEAD")
+
+
+def not_allowed() -> Response:
+    """405 for a static file or tile that exists, with the `Allow` RFC 9110 requires."""
+    return PlainTextResponse("Method Not Allowed", 405, headers={"Allow": ", ".join(READ_METHODS)})
 
 
 def basemap_path() -> Path | None:
@@ -61,12 +68,13 @@ class Basemap:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"].removeprefix(scope.get("root_path", ""))
-        found = self._parse(path) if scope["method"] in ("GET", "HEAD") else None
+        found = self._parse(path)
         body = self.tile(*found) if found and path.endswith(".png") else None
-        # (Uvicorn leaves out the body of an answer to HEAD.)
-        response = (
-            PlainTextResponse("Not Found", 404)
-            if body is None
-            else Response(body, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
-        )
+        response: Response
+        if body is None:
+            response = PlainTextResponse("Not Found", 404)
+        elif scope["method"] not in READ_METHODS:
+            response = not_allowed()
+        else:  # (Uvicorn leaves out the body of an answer to HEAD.)
+            response = Response(body, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
         await response(scope, receive, send)
