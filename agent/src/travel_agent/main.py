@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from travel_kit.startup import load_settings, pause_collection, resume_collection
+from travel_kit.startup import (
+    STARTUP_FAILURE,
+    load_settings,
+    pause_collection,
+    resume_collection,
+)
 
 from .logging_setup import configure_logging
 from .settings import Settings, get_settings
@@ -23,8 +28,6 @@ log = logging.getLogger(__name__)
 
 #: After the grace period, how long stopped streams get to send their RUN_ERROR and close.
 STOP_SECONDS = 2.0
-#: Exit status when the service could not start (as uvicorn's own command line uses).
-STARTUP_FAILURE = 3
 
 
 class DrainingServer(uvicorn.Server):
